@@ -1,0 +1,5 @@
+"""`python -m orvalidate` is the `orvalidate` command."""
+
+from .cli import run
+
+run()

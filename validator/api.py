@@ -1,0 +1,178 @@
+"""The library: check a path or a live stream of events, and the report both give.
+
+`validate_path` is what the CLI runs; `StreamValidator` lets a proxy or a test harness feed
+events (dicts) one at a time and see findings as they arise.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import BinaryIO, Iterator
+
+from .engine import AUTO, FileChecker, StreamSummary
+from .model import Done, Event, Finding, Span
+from .payload import check_event_shape
+from .reader import format_for, read
+
+CAPTURE_EXTENSIONS = (".sse", ".jsonl", ".ndjson")
+
+
+class CaptureError(Exception):
+    """A path that cannot be checked at all (missing, unreadable, no captures): exit 2."""
+
+
+@dataclass
+class FileReport:
+    path: str
+    format: str
+    streams: list[StreamSummary]
+    findings: list[Finding]
+
+
+@dataclass
+class Report:
+    files: list[FileReport] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for file in self.files for f in file.findings]
+
+    def to_dict(self) -> dict:
+        """The JSON report, version 1 (README documents it; tools may parse it)."""
+        findings = self.findings
+        return {
+            "version": 1,
+            "files": [
+                {
+                    "path": f.path,
+                    "format": f.format,
+                    "streams": [
+                        {
+                            "index": s.index,
+                            "profile": s.profile,
+                            "events": s.events,
+                            "response_id": s.response_id,
+                            "status": s.status,
+                        }
+                        for s in f.streams
+                    ],
+                }
+                for f in self.files
+            ],
+            "findings": [
+                {
+                    "path": x.path,
+                    "line": x.line,
+                    "column": x.column,
+                    "code": x.code,
+                    "name": x.name,
+                    "severity": x.severity,
+                    "message": x.message,
+                    "stream": x.stream,
+                    "event_index": x.event_index,
+                    "sequence_number": x.sequence_number,
+                    "event_type": x.event_type,
+                    "json_path": x.json_path,
+                }
+                for x in findings
+            ],
+            "summary": {
+                "files": len(self.files),
+                "streams": sum(len(f.streams) for f in self.files),
+                "events": sum(s.events for f in self.files for s in f.streams),
+                "errors": sum(1 for x in findings if x.severity == "error"),
+                "warnings": sum(1 for x in findings if x.severity == "warning"),
+            },
+        }
+
+
+def iter_captures(path: str) -> Iterator[str]:
+    """The capture files a path names: itself, or those under a directory, in sorted order."""
+    if os.path.isdir(path):
+        found = []
+        for root, dirs, files in os.walk(path):
+            dirs.sort()
+            found.extend(
+                os.path.join(root, name) for name in files if name.lower().endswith(CAPTURE_EXTENSIONS)
+            )
+        if not found:
+            raise CaptureError(f"{path}: no captures (*.sse, *.jsonl, *.ndjson) in this directory")
+        yield from sorted(found)
+    elif os.path.exists(path):
+        yield path
+    else:
+        raise CaptureError(f"{path}: no such file or directory")
+
+
+def check_stream(
+    stream: BinaryIO,
+    path: str,
+    profile: str = AUTO,
+    input_format: str | None = None,
+    strict: bool = False,
+    starting_after: int | None = None,
+) -> Iterator[Finding | FileReport]:
+    """Check one capture read from `stream`: findings as they arise, then the FileReport."""
+    fmt, records = read(stream, path, input_format)
+    checker = FileChecker(path, profile, strict, starting_after)
+    findings: list[Finding] = []
+    for record in records:
+        for finding in checker.feed(record):
+            findings.append(finding)
+            yield finding
+    for finding in checker.close():
+        findings.append(finding)
+        yield finding
+    findings.sort(key=Finding.sort_key)
+    yield FileReport(path, fmt, checker.streams, findings)
+
+
+def check_file(path: str, **options) -> FileReport:
+    """Check one capture file; raises CaptureError when it cannot be read."""
+    try:
+        with open(path, "rb") as stream:
+            for item in check_stream(stream, path, **options):
+                if isinstance(item, FileReport):
+                    return item
+    except OSError as exc:
+        raise CaptureError(f"{path}: {exc.strerror or exc}") from None
+    raise AssertionError("check_stream ends with a FileReport")
+
+
+def validate_path(path: str | os.PathLike, profile: str = AUTO, **options) -> Report:
+    """Check a capture file, or every capture under a directory, and return the report."""
+    path = os.fspath(path)
+    return Report([check_file(p, profile=profile, **options) for p in iter_captures(path)])
+
+
+class StreamValidator:
+    """Check a live stream event by event: `feed(event_dict)` then `close()`.
+
+    Each call returns the findings it newly knows. Locations are virtual: event n of the
+    stream is line n (1-based) of `<stream>`, as if the events were JSONL lines.
+    """
+
+    def __init__(self, profile: str = AUTO, strict: bool = False, starting_after: int | None = None, name: str = "<stream>") -> None:
+        self._name = name
+        self._checker = FileChecker(name, profile, strict, starting_after)
+        self._count = 0
+
+    def feed(self, event: object) -> list[Finding]:
+        """Check one event (a dict as decoded from the wire; the string "[DONE]" is the sentinel)."""
+        self._count += 1
+        span = Span(self._name, self._count, 1)
+        if event == "[DONE]":
+            return self._checker.feed(Done(span))
+        payload, problems, sdk_cased = check_event_shape(event, span)
+        return self._checker.feed(Event(span, payload, problems=tuple(problems), sdk_cased=sdk_cased))
+
+    def close(self) -> list[Finding]:
+        return self._checker.close()
+
+    @property
+    def streams(self) -> list[StreamSummary]:
+        return self._checker.streams
+
+
+__all__ = ["CaptureError", "FileReport", "Report", "StreamValidator", "check_file", "validate_path", "format_for"]

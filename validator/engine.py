@@ -1,0 +1,169 @@
+"""Records -> streams -> rules -> findings, stamped with name and severity from codes.py.
+
+A file may hold several streams: a `response.created` that restarts at sequence 0 after a
+terminal event begins a new one. Under the `auto` profile a stream's findings wait until its
+profile is known (an OpenRouter marker, or the end of the stream), because severities depend
+on it; with an explicit profile they are returned as soon as they are found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from . import codes
+from .model import Comment, Done, Event, EventRef, Finding, Problem
+from .rules import CLOSE_CHECKS, EVENT_CHECKS
+from .state import Options, StreamState
+
+AUTO = "auto"
+
+
+@dataclass
+class StreamSummary:
+    index: int
+    profile: str
+    events: int
+    response_id: str | None
+    status: str | None
+
+
+class StreamChecker:
+    """The checks of one stream; `feed` and `close` return the findings known so far."""
+
+    def __init__(self, index: int, path: str, profile: str, strict: bool, starting_after: int | None) -> None:
+        self.index = index
+        self.path = path
+        self.state = StreamState(Options(None if profile == AUTO else profile, strict, starting_after))
+        self._pending: list[tuple[Problem, EventRef | None]] = []
+
+    # -- input -------------------------------------------------------------------------
+    def feed_event(self, event: Event) -> list[Finding]:
+        state = self.state
+        ref = EventRef(event.span, state.events, event.sequence_number, event.type)
+        found = [(p, ref) for p in event.problems]
+        if event.payload is not None or not event.problems:
+            for check in EVENT_CHECKS:
+                found.extend((p, ref) for p in check(event, ref, state))
+        state.update(event, ref)
+        return self._emit(found)
+
+    def feed_done(self, done: Done) -> list[Finding]:
+        self.state.note_done(done.span)
+        return self._emit([])
+
+    def feed_comment(self, comment: Comment) -> list[Finding]:
+        self.state.note_comment(comment.text)
+        return self._emit([])
+
+    def feed_problem(self, problem: Problem) -> list[Finding]:
+        return self._emit([(problem, None)])
+
+    def close(self) -> list[Finding]:
+        found = [(p, None) for check in CLOSE_CHECKS for p in check(self.state)]
+        if self.state.options.profile is None:
+            self.state.options.profile = "openrouter" if self.state.openrouter_marker else "openai"
+        return self._emit(found)
+
+    def summary(self) -> StreamSummary:
+        state = self.state
+        profile = state.options.profile or ("openrouter" if state.openrouter_marker else "openai")
+        return StreamSummary(self.index, profile, state.events, state.response_id, state.status)
+
+    # -- output ------------------------------------------------------------------------
+    def _emit(self, found: list[tuple[Problem, EventRef | None]]) -> list[Finding]:
+        state = self.state
+        if state.options.profile is None:
+            if state.openrouter_marker:
+                state.options.profile = "openrouter"
+            else:
+                self._pending.extend(found)
+                return []
+        if self._pending:
+            found = self._pending + found
+            self._pending = []
+        return [f for f in (self._finding(p, ref) for p, ref in found) if f is not None]
+
+    def _finding(self, problem: Problem, ref: EventRef | None) -> Finding | None:
+        profile = self.state.options.profile
+        assert profile is not None
+        if problem.only_profiles is not None and profile not in problem.only_profiles:
+            return None
+        severity = problem.severity or codes.severity(problem.code, profile)
+        if severity is None:
+            return None
+        at = problem.at or (ref if problem.span is None else None)
+        span = problem.span or (at.span if at else None)
+        assert span is not None
+        return Finding(
+            path=span.path,
+            line=span.line,
+            column=span.column,
+            code=problem.code,
+            name=codes.RULES[problem.code].name,
+            severity=severity,
+            message=problem.message,
+            stream=self.index,
+            event_index=at.index if at else None,
+            sequence_number=at.sequence_number if at else None,
+            event_type=at.type if at else None,
+            json_path=problem.json_path,
+        )
+
+
+class FileChecker:
+    """Splits a file's records into streams and checks each; knows the file's summary."""
+
+    def __init__(self, path: str, profile: str = AUTO, strict: bool = False, starting_after: int | None = None) -> None:
+        self.path = path
+        self.profile = profile
+        self.strict = strict
+        self.starting_after = starting_after
+        self.streams: list[StreamSummary] = []
+        self.events = 0
+        self._current = self._new_stream()
+
+    def _new_stream(self) -> StreamChecker:
+        first = not self.streams and not hasattr(self, "_current")
+        return StreamChecker(
+            len(self.streams), self.path, self.profile, self.strict, self.starting_after if first else None
+        )
+
+    def feed(self, record: Event | Done | Comment | Problem) -> list[Finding]:
+        if isinstance(record, Event):
+            found: list[Finding] = []
+            state = self._current.state
+            if (
+                record.type == "response.created"
+                and state.terminal is not None
+                and record.sequence_number in (0, None)
+            ):
+                found = self._close_stream()
+                self._current = self._new_stream()
+            self.events += 1
+            return found + self._current.feed_event(record)
+        if isinstance(record, Done):
+            return self._current.feed_done(record)
+        if isinstance(record, Comment):
+            return self._current.feed_comment(record)
+        return self._current.feed_problem(record)
+
+    def _close_stream(self) -> list[Finding]:
+        found = self._current.close()
+        self.streams.append(self._current.summary())
+        return found
+
+    def close(self) -> list[Finding]:
+        found = self._close_stream()
+        if self.events == 0:
+            found.append(
+                Finding(self.path, 1, 1, "F013", codes.RULES["F013"].name, "error", "the capture holds no events at all")
+            )
+        return found
+
+
+def check_records(records: Iterable, checker: FileChecker) -> Iterator[Finding]:
+    """Feed every record to the checker, yielding findings as they become known."""
+    for record in records:
+        yield from checker.feed(record)
+    yield from checker.close()

@@ -1,0 +1,158 @@
+"""One payload's text -> a dict, with the JSON-level findings (F002, F007, F008, F011, F012).
+
+orjson is the fast path; anything it refuses (NaN, integers past 64 bits, lone surrogates,
+deep nesting, real syntax errors) goes through the standard library, which either accepts it
+(and says why orjson did not) or gives the position of the error.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Callable
+
+import orjson
+
+from .model import Problem, Span
+
+# A JSON string, optionally followed by the colon that makes it an object key. Matching strings
+# one after another from the left never starts inside a string, so the count of keys is exact.
+_STRING_OR_KEY = re.compile(r'"(?:[^"\\]|\\.)*"[ \t\r\n]*(:?)', re.S)
+
+# Protocol keys whose camelCase form only an SDK writes (PROTOCOL.md 2.1). F011 looks at these
+# in the event, the response, its usage, items and parts, never inside user-supplied JSON.
+_SNAKE_KEYS = """
+sequence_number item_id output_index content_index summary_index annotation_index
+partial_image_b64 partial_image_index command_index created_at completed_at output_text
+incomplete_details max_output_tokens max_tool_calls previous_response_id parallel_tool_calls
+tool_choice top_p top_logprobs service_tier safety_identifier prompt_cache_key input_tokens
+output_tokens total_tokens input_tokens_details output_tokens_details cached_tokens
+reasoning_tokens is_byok cost_details upstream_inference_cost upstream_inference_input_cost
+upstream_inference_output_cost call_id encrypted_content
+""".split()
+_CAMEL_KEYS = {
+    k.split("_")[0] + "".join(w.title() for w in k.split("_")[1:]): k for k in _SNAKE_KEYS
+}
+
+
+def _count_keys(value: Any) -> int:
+    """The number of keys in every object of a parsed payload, without recursion."""
+    count = 0
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if type(node) is dict:
+            count += len(node)
+            stack.extend(v for v in node.values() if type(v) in (dict, list))
+        elif type(node) is list:
+            stack.extend(v for v in node if type(v) in (dict, list))
+    return count
+
+
+def _duplicate_keys(text: str) -> list[str]:
+    """Keys that appear twice in one object: the slow, exact search, run only after a mismatch."""
+    found: list[str] = []
+
+    def hook(pairs: list) -> dict:
+        seen = set()
+        for key, _ in pairs:
+            if key in seen and key not in found:
+                found.append(key)
+            seen.add(key)
+        return dict(pairs)
+
+    try:
+        json.loads(text, object_pairs_hook=hook, parse_constant=lambda c: None)
+    except (ValueError, RecursionError):
+        pass
+    return found
+
+
+def _sdk_keys(payload: dict) -> list[str]:
+    """camelCase protocol keys in the event, its response, usage, item and part."""
+    objects = [payload]
+    response = payload.get("response")
+    if isinstance(response, dict):
+        objects.append(response)
+        usage = response.get("usage")
+        if isinstance(usage, dict):
+            objects.append(usage)
+        output = response.get("output")
+        if isinstance(output, list):
+            objects.extend(o for o in output if isinstance(o, dict))
+    for key in ("item", "part", "usage"):
+        if isinstance(payload.get(key), dict):
+            objects.append(payload[key])
+    found = []
+    for obj in objects:
+        found.extend(k for k in obj if k in _CAMEL_KEYS and k not in found)
+    return found
+
+
+def short(value: Any, limit: int = 60) -> str:
+    """A value as the user would write it, cut to `limit` characters."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def decode(text: str, locate: Callable[[int], Span]) -> tuple[Any, list[Problem]]:
+    """Parse `text`; `locate` turns a character position in it into a place in the file.
+
+    Returns (payload or None, problems). The payload is the parsed value whatever its shape;
+    `check_event_shape` decides whether it is an event.
+    """
+    problems: list[Problem] = []
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        non_finite: list[str] = []
+
+        def constant(name: str) -> float:
+            non_finite.append(name)
+            return float("nan")
+
+        try:
+            value = json.loads(text, parse_constant=constant)
+        except json.JSONDecodeError as exc:
+            return None, [Problem("F002", f"invalid JSON: {exc.msg}", span=locate(exc.pos))]
+        except RecursionError:
+            return None, [Problem("F002", "invalid JSON: nested too deeply to parse", span=locate(0))]
+        if non_finite:
+            problems.append(
+                Problem("F008", f"`{non_finite[0]}` is not a JSON number", span=locate(text.find(non_finite[0])))
+            )
+    keys = sum(1 for colon in _STRING_OR_KEY.findall(text) if colon)
+    if keys != _count_keys(value):
+        for key in _duplicate_keys(text):
+            quoted = json.dumps(key)
+            second = text.find(quoted, text.find(quoted) + 1)
+            problems.append(
+                Problem("F007", f"duplicate key `{short(key)}` in one JSON object", span=locate(max(second, 0)))
+            )
+    return value, problems
+
+
+def check_event_shape(value: Any, span: Span) -> tuple[dict | None, list[Problem], bool]:
+    """Is this parsed value an event? Returns (event payload or None, problems, sdk_cased)."""
+    if not isinstance(value, dict) or not isinstance(value.get("type"), str):
+        if isinstance(value, dict):
+            found = "no `type`" if "type" not in value else f"`type` {short(value['type'])}"
+            what = f"an object with {found}"
+        else:
+            what = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+                type(value), "a number"
+            )
+        return None, [Problem("F012", f"expected an event object with a string `type`, found {what}", span=span)], False
+    camel = _sdk_keys(value)
+    if camel:
+        listed = ", ".join(f"`{k}`" for k in camel[:4]) + (" ..." if len(camel) > 4 else "")
+        wire = ", ".join(f"`{_CAMEL_KEYS[k]}`" for k in camel[:2])
+        return value, [
+            Problem(
+                "F011",
+                f"SDK camelCase keys {listed}: this payload was serialized by an SDK, not recorded "
+                f"from the wire (the wire says {wire})",
+                span=span,
+            )
+        ], True
+    return value, [], False

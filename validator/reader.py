@@ -1,0 +1,256 @@
+"""Bytes -> Events with locations: SSE by the WHATWG event-stream rules, or JSONL.
+
+The reader is streaming: it reads fixed-size chunks and keeps only the current line and the
+current SSE block, so a capture of gigabytes costs no more memory than its longest event.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import BinaryIO, Iterator, Union
+
+from .model import Comment, Done, Event, Problem, Span
+from .payload import check_event_shape, decode, short
+
+CHUNK = 1 << 16
+BOM = b"\xef\xbb\xbf"
+_SSE_EOL = re.compile(rb"\r\n|\r|\n")
+_JSONL_EOL = re.compile(rb"\n")
+SSE_FIELDS = ("event", "data", "id", "retry")
+FORMATS = ("sse", "jsonl")
+_EXTENSIONS = {".sse": "sse", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+Record = Union[Event, Done, Comment, Problem]
+
+
+def format_for(path: str) -> str | None:
+    """The capture format named by a file's extension, if any."""
+    for ext, fmt in _EXTENSIONS.items():
+        if path.lower().endswith(ext):
+            return fmt
+    return None
+
+
+def sniff(head: bytes) -> str:
+    """Guess the format from the first bytes: JSONL starts with `{`, anything else is SSE."""
+    return "jsonl" if head.removeprefix(BOM).lstrip()[:1] in (b"{", b"[") else "sse"
+
+
+def _lines(stream: BinaryIO, eol: re.Pattern) -> Iterator[tuple[bytes, int, bool]]:
+    """Yield (line without its end, byte offset of its start, whether a line end followed it).
+
+    A CR that ends a chunk ends its line at once; an LF starting the next chunk is then the
+    second half of that CRLF and is skipped. One leading BOM is skipped.
+    """
+    head = b""
+    while len(head) < 3:
+        more = stream.read(CHUNK)
+        if not more:
+            break
+        head += more
+    offset = 3 if head.startswith(BOM) else 0
+    chunk = head[offset:]
+    pending: list[bytes] = []
+    skip_lf = False
+    while chunk:
+        pos = 0
+        if skip_lf:
+            skip_lf = False
+            if chunk[:1] == b"\n":
+                pos = 1
+                offset += 1
+        for match in eol.finditer(chunk, pos):
+            piece = chunk[pos : match.start()]
+            if pending:
+                pending.append(piece)
+                piece = b"".join(pending)
+                pending = []
+            yield piece, offset, True
+            offset += len(piece) + match.end() - match.start()
+            pos = match.end()
+        if pos < len(chunk):
+            pending.append(chunk[pos:])
+        elif chunk[-1:] == b"\r":
+            skip_lf = True
+        chunk = stream.read(CHUNK)
+    if pending:
+        yield b"".join(pending), offset, False
+
+
+def _text(line: bytes, offset: int, span: Span, problems: list[Problem]) -> str:
+    """Decode one line as UTF-8; bad bytes are F001 (with their byte offset) and become U+FFFD."""
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        column = len(line[: exc.start].decode("utf-8", "replace")) + 1
+        problems.append(
+            Problem(
+                "F001",
+                f"invalid UTF-8 byte {line[exc.start]:#04x} at byte offset {offset + exc.start}",
+                span=Span(span.path, span.line, column),
+            )
+        )
+        return line.decode("utf-8", "replace")
+
+
+class _Block:
+    """The SSE block being read: its data lines with their places, its event name, comments."""
+
+    __slots__ = ("start", "event", "data", "places", "comments", "problems")
+
+    def __init__(self) -> None:
+        self.start: Span | None = None
+        self.event: str | None = None
+        self.data: list[str] = []
+        self.places: list[tuple[int, int]] = []  # (line, column of the value) per data line
+        self.comments: list[tuple[Span, str]] = []
+        self.problems: list[Problem] = []
+
+
+def read_sse(stream: BinaryIO, path: str) -> Iterator[Record]:
+    """Parse an event stream: dispatch at a blank line, join `data:` lines with LF."""
+    block = _Block()
+    line_no = 0
+    terminated = True
+    for raw, offset, terminated in _lines(stream, _SSE_EOL):
+        line_no += 1
+        if not raw:
+            yield from _dispatch(block, path, unterminated=False)
+            block = _Block()
+            continue
+        span = Span(path, line_no, 1)
+        line = _text(raw, offset, span, block.problems)
+        if line[0] == ":":
+            text = line[1:]
+            block.comments.append((span, text[1:] if text[:1] == " " else text))
+            continue
+        field, colon, value = line.partition(":")
+        if colon and value[:1] == " ":
+            value = value[1:]
+        if field == "data":
+            if block.start is None:
+                block.start = span
+            block.data.append(value)
+            block.places.append((line_no, len(line) - len(value) + 1))
+        elif field == "event":
+            if block.start is None:
+                block.start = span
+            block.event = value
+        elif field == "retry":
+            if not (value.isascii() and value.isdigit()):
+                block.problems.append(
+                    Problem("F005", f"`retry:` must be ASCII digits, found `{short(value)}`", span=span)
+                )
+        elif field != "id":
+            block.problems.append(
+                Problem(
+                    "F004",
+                    f"unknown SSE field `{short(field)}`: a client ignores this line "
+                    "(fields are event, data, id, retry; comments start with `:`)",
+                    span=span,
+                )
+            )
+    if block.data or block.comments or block.problems:
+        yield from _dispatch(block, path, unterminated=not terminated or bool(block.data))
+
+
+def _dispatch(block: _Block, path: str, unterminated: bool) -> Iterator[Record]:
+    """Turn a finished block into records; a block without data yields its comments only."""
+    yield from block.problems
+    if not block.data:
+        for span, text in block.comments:
+            yield Comment(span, text)
+        return
+    span = block.start or block.comments[0][0]
+    data = "\n".join(block.data)
+    if data == "[DONE]":
+        for comment_span, text in block.comments:
+            yield Comment(comment_span, text)
+        if unterminated:
+            yield Problem("F003", "the `[DONE]` block has no blank line after it", span=span)
+        yield Done(span)
+        return
+    places = block.places
+
+    def locate(pos: int) -> Span:
+        for value, (line, column) in zip(block.data, places):
+            if pos <= len(value):
+                return Span(path, line, column + pos)
+            pos -= len(value) + 1
+        line, column = places[-1]
+        return Span(path, line, column + len(block.data[-1]))
+
+    value, problems = decode(data, locate)
+    payload = None
+    sdk_cased = False
+    if value is not None or not problems:
+        payload, shape, sdk_cased = check_event_shape(value, span)
+        problems += shape
+    if unterminated:
+        problems.append(
+            Problem("F003", "the last event has no blank line after it: a spec-compliant client drops it", span=span)
+        )
+    yield Event(
+        span=span,
+        payload=payload,
+        sse_event=block.event,
+        has_event_field=block.event is not None,
+        comments=tuple(block.comments),
+        problems=tuple(problems),
+        sdk_cased=sdk_cased,
+    )
+
+
+def read_jsonl(stream: BinaryIO, path: str) -> Iterator[Record]:
+    """One event per non-blank line: the bare event, `{"data": {...}}` or `{"event", "data"}`."""
+    line_no = 0
+    for raw, offset, _ in _lines(stream, _JSONL_EOL):
+        line_no += 1
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        if not raw.strip():
+            continue
+        span = Span(path, line_no, 1)
+        problems: list[Problem] = []
+        line = _text(raw, offset, span, problems)
+        value, parse_problems = decode(line, lambda pos: Span(path, line_no, pos + 1))
+        problems += parse_problems
+        sse_event = None
+        if (
+            isinstance(value, dict)
+            and "type" not in value
+            and isinstance(value.get("data"), dict)
+            and set(value) <= {"data", "event", "id", "retry"}
+        ):
+            sse_event = value.get("event") if isinstance(value.get("event"), str) else None
+            value = value["data"]
+        payload = None
+        sdk_cased = False
+        if value is not None or not parse_problems:
+            payload, shape, sdk_cased = check_event_shape(value, span)
+            problems += shape
+        yield Event(span=span, payload=payload, sse_event=sse_event, problems=tuple(problems), sdk_cased=sdk_cased)
+
+
+class _Prefixed:
+    """A binary stream with its first bytes already read (to sniff the format) put back."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self._head = head
+        self._stream = stream
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            head, self._head = self._head, b""
+            return head
+        return self._stream.read(size)
+
+
+def read(stream: BinaryIO, path: str, fmt: str | None = None) -> tuple[str, Iterator[Record]]:
+    """The capture's format and its records; with no format, the extension or first bytes say."""
+    fmt = fmt or format_for(path)
+    if fmt is None:
+        head = stream.read(CHUNK)
+        fmt = sniff(head)
+        stream = _Prefixed(head, stream)  # type: ignore[assignment]
+    return fmt, (read_sse(stream, path) if fmt == "sse" else read_jsonl(stream, path))

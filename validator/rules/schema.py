@@ -1,0 +1,59 @@
+"""S: each event against the JSON Schema of its `type` (schemas/, applied by schemas.py)."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..model import Event, EventRef, Problem
+from ..state import StreamState
+from .registry import on_event
+
+_AUTO_CANDIDATES = ("openai", "openrouter")
+
+
+@on_event("S001", "S002", "S003")
+def schema_violation(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
+    """S001 schema-violation (error); S002 unknown-event-type (warning);
+    S003 extension-not-prefixed (warning under open-responses, off otherwise).
+
+    Each event is validated against `schemas/<type>.json` under the stream's profile: one
+    S001 per failing keyword, with the JSON path of the field, what was expected and what was
+    found. A type outside the profile's catalog is S002 and is not validated further (clients
+    must ignore unknown events); under open-responses a non-standard type without an
+    implementor slug prefix is also S003. A missing `sequence_number` is Q004, once per
+    stream, not S001 on each event; an SDK-cased payload (F011) is not schema-checked.
+    Extra fields are allowed; `--strict` reports each as an S001 warning.
+
+    Fails:  {"type":"response.output_text.delta","sequence_number":3,"item_id":"msg_1",
+             "output_index":"0","content_index":0,"delta":"Hi","logprobs":[]}
+    Passes: {"type":"response.output_text.delta","sequence_number":3,"item_id":"msg_1",
+             "output_index":0,"content_index":0,"delta":"Hi","logprobs":[]}
+    """
+    if event.payload is None or event.sdk_cased:
+        return
+    from .. import schemas
+
+    profile = state.options.profile
+    if profile is not None:
+        for found in schemas.check_event(event.payload, profile, state.options.strict):
+            yield Problem(found.code, found.message, json_path=found.json_path, severity=found.severity)
+        return
+    # auto: openai and openrouter share every schema they both know; only catalogs differ.
+    kind = ref.type
+    known = [p for p in _AUTO_CANDIDATES if kind in schemas.known_types(p)]
+    unknown = frozenset(p for p in _AUTO_CANDIDATES if p not in known)
+    if not known:
+        for found in schemas.check_event(event.payload, "openai", state.options.strict):
+            yield Problem(found.code, found.message, json_path=found.json_path, severity=found.severity)
+        return
+    for found in schemas.check_event(event.payload, known[0], state.options.strict):
+        yield Problem(
+            found.code,
+            found.message,
+            json_path=found.json_path,
+            severity=found.severity,
+            only_profiles=frozenset(known) if unknown else None,
+        )
+    if unknown:
+        for found in schemas.check_event(event.payload, next(iter(unknown)), state.options.strict):
+            yield Problem(found.code, found.message, json_path=found.json_path, severity=found.severity, only_profiles=unknown)
