@@ -7,8 +7,10 @@ Rules see each event with the state as it was *before* that event, then the engi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .model import Event, EventRef, Span
+from .protocol import DELTA_EVENTS, DONE_EVENTS, HOSTED_TOOLS, DeltaKind
 
 LIFECYCLE = frozenset(
     {
@@ -30,6 +32,67 @@ class Options:
     profile: str | None = None  # None while `auto` has not decided
     strict: bool = False
     starting_after: int | None = None  # this stream resumes after sequence number N
+
+
+@dataclass
+class Part:
+    """A content part (`content_part.added`) or a reasoning summary part."""
+
+    type: str | None
+    added: EventRef
+    done: bool = False  # its `content_part.done` / `reasoning_summary_part.done` arrived
+    annotations: int = 0  # `annotation.added` events seen for it
+    text: str | None = None  # the text of its `<kind>.done`, once that arrived
+    final: dict | None = None  # the `part` of its part `.done`, kept until the item closes
+
+
+@dataclass
+class Run:
+    """The `*.delta` events of one target (kind, item, part) and whether its `.done` came."""
+
+    kind: DeltaKind
+    first: EventRef
+    pieces: list[str] = field(default_factory=list)
+    deltas: int = 0
+    done: bool = False
+
+
+@dataclass
+class Item:
+    """One output item, from its `output_item.added` to its `output_item.done`."""
+
+    index: int
+    id: str | None
+    type: str | None
+    added: EventRef
+    call_id: str | None = None
+    done: EventRef | None = None
+    parts: dict[int, Part] = field(default_factory=dict)
+    summaries: dict[int, Part] = field(default_factory=dict)
+    runs: dict[tuple, Run] = field(default_factory=dict)
+    hosted_closed: bool = False  # its `*.completed` or `*.failed` event arrived
+    final: tuple | None = None  # (id, type, text) of `output_item.done`, for D006
+    reported: set = field(default_factory=set)  # codes already reported about this item
+
+
+def item_text(item: Any) -> str | None:
+    """The text of an item as D006 compares it: its output_text and refusal parts joined."""
+    if not isinstance(item, dict) or not isinstance(item.get("content"), list):
+        return None
+    texts = []
+    for part in item["content"]:
+        if isinstance(part, dict):
+            text = part.get("text", part.get("refusal"))
+            if isinstance(text, str):
+                texts.append(text)
+    return "".join(texts)
+
+
+def signature(item: Any) -> tuple:
+    """What D006 compares of an item: id, type and text."""
+    if not isinstance(item, dict):
+        return (None, None, None)
+    return (item.get("id"), item.get("type"), item_text(item))
 
 
 @dataclass
@@ -58,6 +121,39 @@ class StreamState:
     no_event_field: int = 0
     no_event_field_first: EventRef | None = None
     openrouter_marker: str | None = None  # what showed this stream is OpenRouter's
+
+    # lifecycle details
+    created: bool = False
+    early_progress: EventRef | None = None  # in_progress/queued before any created
+    output_began: bool = False
+    pending_error: EventRef | None = None  # an `error` event not yet followed by failed
+    usage: dict | None = None  # the last usage figures seen on a lifecycle event
+
+    # output items
+    items: dict[int, Item] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)
+    call_ids: dict[tuple, int] = field(default_factory=dict)
+    open_items: set = field(default_factory=set)
+    next_index: int = 0
+    loose_runs: dict[tuple, Run] = field(default_factory=dict)  # deltas that name no item
+    reported: set = field(default_factory=set)  # stream-level codes reported once
+
+    def item_for(self, payload: dict) -> Item | None:
+        """The item an event addresses: by `output_index`, else by `item_id`."""
+        index = payload.get("output_index")
+        if type(index) is int:
+            return self.items.get(index)
+        item_id = payload.get("item_id")
+        if isinstance(item_id, str) and item_id in self.ids:
+            return self.items.get(self.ids[item_id])
+        return None
+
+    def run_for(self, kind: DeltaKind, payload: dict) -> tuple[Item | None, tuple, Run | None]:
+        """(item, run key, run) of a delta or `.done` event."""
+        key = (kind.name, payload.get(kind.part_index) if kind.part_index else None)
+        item = self.item_for(payload)
+        runs = item.runs if item is not None else self.loose_runs
+        return item, key, runs.get(key)
 
     def update(self, event: Event, ref: EventRef) -> None:
         self.events += 1
@@ -98,6 +194,100 @@ class StreamState:
                     self.openrouter_marker = self.openrouter_marker or "usage.cost"
             if kind in TERMINAL and self.terminal is None:
                 self.terminal = ref
+            if kind == "response.created":
+                self.created = True
+            elif kind in ("response.in_progress", "response.queued") and not self.created:
+                self.early_progress = self.early_progress or ref
+            elif kind == "response.failed":
+                self.pending_error = None
+            if isinstance(response, dict) and isinstance(response.get("usage"), dict):
+                self.usage = response["usage"]
+        elif kind == "error":
+            self.pending_error = ref
+        elif kind is not None:
+            self._track(kind, payload, ref)
+
+    def _track(self, kind: str, payload: dict, ref: EventRef) -> None:
+        """Follow output items, their parts and delta runs."""
+        if kind == "response.output_item.added":
+            index, item = payload.get("output_index"), payload.get("item")
+            if type(index) is not int or not isinstance(item, dict):
+                return
+            self.output_began = True
+            entry = Item(index, item.get("id"), item.get("type"), ref, call_id=item.get("call_id"))
+            if index not in self.items:
+                self.items[index] = entry
+            if isinstance(entry.id, str):
+                self.ids.setdefault(entry.id, index)
+            if isinstance(entry.call_id, str):
+                self.call_ids.setdefault((entry.type, entry.call_id), index)
+            self.open_items.add(index)
+            self.next_index = max(self.next_index, index + 1)
+            return
+        item = self.item_for(payload)
+        if kind in DELTA_EVENTS:
+            kind_info = DELTA_EVENTS[kind]
+            _, key, run = self.run_for(kind_info, payload)
+            if run is None:
+                run = Run(kind_info, ref)
+                (item.runs if item is not None else self.loose_runs)[key] = run
+            delta = payload.get("delta")
+            if isinstance(delta, str) and kind_info.done_field:
+                run.pieces.append(delta)
+            run.deltas += 1
+            return
+        if kind in DONE_EVENTS:
+            kind_info = DONE_EVENTS[kind]
+            _, key, run = self.run_for(kind_info, payload)
+            if run is None:
+                run = Run(kind_info, ref)
+                (item.runs if item is not None else self.loose_runs)[key] = run
+            run.done = True
+            run.pieces = []
+            part = self.part_for(item, kind_info, payload)
+            if part is not None and kind_info.done_field:
+                text = payload.get(kind_info.done_field)
+                part.text = text if isinstance(text, str) else None
+            return
+        if item is None:
+            return
+        if kind == "response.output_item.done":
+            final = payload.get("item")
+            item.done = item.done or ref
+            item.final = signature(final)
+            self.open_items.discard(item.index)
+            item.parts = {}
+            item.summaries = {}
+            item.runs = {}
+        elif kind in ("response.content_part.added", "response.reasoning_summary_part.added"):
+            parts = item.parts if kind == "response.content_part.added" else item.summaries
+            index = payload.get("content_index" if kind == "response.content_part.added" else "summary_index")
+            part = payload.get("part")
+            if type(index) is int and index not in parts:
+                parts[index] = Part(part.get("type") if isinstance(part, dict) else None, ref)
+        elif kind in ("response.content_part.done", "response.reasoning_summary_part.done"):
+            parts = item.parts if kind == "response.content_part.done" else item.summaries
+            index = payload.get("content_index" if kind == "response.content_part.done" else "summary_index")
+            part = parts.get(index) if type(index) is int else None
+            if part is not None:
+                part.done = True
+                part.final = payload.get("part") if isinstance(payload.get("part"), dict) else None
+        elif kind == "response.output_text.annotation.added":
+            part = item.parts.get(payload.get("content_index"))  # type: ignore[arg-type]
+            if part is not None:
+                part.annotations += 1
+        elif item.type in HOSTED_TOOLS and kind.startswith(HOSTED_TOOLS[item.type]):
+            if kind.endswith((".completed", ".failed")):
+                item.hosted_closed = True
+
+    @staticmethod
+    def part_for(item: Item | None, kind: DeltaKind, payload: dict) -> Part | None:
+        """The content or summary part a delta or `.done` writes into, if it was added."""
+        if item is None or kind.part_type is None:
+            return None
+        parts = item.summaries if kind.part_index == "summary_index" else item.parts
+        index = payload.get(kind.part_index)  # type: ignore[arg-type]
+        return parts.get(index) if type(index) is int else None
 
     def note_comment(self, text: str) -> None:
         if "OPENROUTER" in text:

@@ -1,0 +1,262 @@
+"""D: every delta run, part and item is closed by its `.done`, and the `.done`s agree.
+
+On a stream that ends `incomplete` or `failed`, an item left open is one defect (D003, a
+warning) and gets no D001, D002 or D006; with no terminal event at all, L002 alone says it.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..model import Event, EventRef, Problem
+from ..payload import short
+from ..protocol import DONE_EVENTS, HOSTED_TOOLS
+from ..state import TERMINAL, StreamState, signature
+from .registry import on_close, on_event
+
+_ITEM_DONE = "response.output_item.done"
+_PART_DONE = {"response.content_part.done": "content_index", "response.reasoning_summary_part.done": "summary_index"}
+
+
+def _first_difference(expected: str, found: str) -> str:
+    """Where two texts first differ, with a short excerpt of each from a little before."""
+    at = next((i for i, (a, b) in enumerate(zip(expected, found)) if a != b), min(len(expected), len(found)))
+    start = max(0, at - 10)
+    return (
+        f"they first differ at character {at}: deltas give {short(expected[start:at + 30], 50)!r}, "
+        f"`.done` has {short(found[start:at + 30], 50)!r} (lengths {len(expected)} and {len(found)})"
+    )
+
+
+@on_event("D001", "D002")
+def missing_done_at_item_close(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
+    """D001 missing-delta-done (error); D002 missing-part-done (error).
+
+    D001: a run of `*.delta` events (output text, refusal, reasoning text, reasoning summary,
+    function or MCP arguments, custom tool input, code, patch diff, shell command, audio) has
+    no matching `*.done` by the time its item closes (or, for deltas that name no item, the
+    stream ends). D002: a `content_part.added` or `reasoning_summary_part.added` has no
+    matching part `.done` before `output_item.done`. Items that never close are D003.
+
+    Fails:  content_part.added, output_text.delta "Hi", content_part.done, output_item.done  (no output_text.done)
+    Passes: content_part.added, output_text.delta "Hi", output_text.done "Hi", content_part.done, output_item.done
+    """
+    if ref.type != _ITEM_DONE or event.payload is None:
+        return
+    index = event.payload.get("output_index")
+    item = state.items.get(index) if type(index) is int else None
+    if item is None or item.done is not None:
+        return
+    for run in item.runs.values():
+        if run.deltas and not run.done:
+            yield Problem(
+                "D001",
+                f"{run.deltas} `{run.kind.name}` delta{'s' if run.deltas > 1 else ''} of `{item.id}` "
+                f"(first at line {run.first.span.line}) have no `.done` before its `output_item.done`",
+                at=run.first,
+            )
+    for what, parts in (("content part", item.parts), ("summary part", item.summaries)):
+        for part_index, part in sorted(parts.items()):
+            if not part.done:
+                yield Problem(
+                    "D002",
+                    f"{what} {part_index} of `{item.id}` (added at line {part.added.span.line}) has no `.done` "
+                    "before its `output_item.done`",
+                    at=part.added,
+                )
+
+
+@on_close("D001")
+def missing_done_loose(state: StreamState) -> Iterator[Problem]:
+    """D001 missing-delta-done, for delta runs that name no item (audio): see missing_done_at_item_close."""
+    if state.terminal is None:
+        return
+    for run in state.loose_runs.values():
+        if run.deltas and not run.done:
+            yield Problem("D001", f"{run.deltas} `{run.kind.name}` deltas have no `.done`", at=run.first)
+
+
+@on_event("D003", "D006")
+def terminal_checks(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
+    """D003 missing-item-done (error when the stream ends completed, warning when incomplete or failed);
+    D006 final-output-mismatch (warning).
+
+    D003: every `output_item.added` has its `output_item.done` before the terminal event.
+    D006: the terminal `response.output` lists the items of `output_item.done`, in
+    output_index order (count, order, id, type, text), skipping items D003 reports. An absent
+    `output` is not compared (L008 covers `completed`); an empty `[]` that contradicts the
+    stream is D006.
+
+    Fails:  output_item.added 0, ..., response.completed  (no output_item.done)
+    Passes: output_item.added 0, ..., output_item.done 0, response.completed {output: [item 0]}
+    """
+    if ref.type not in TERMINAL or state.terminal is not None or event.payload is None:
+        return
+    severity = None if ref.type == "response.completed" else "warning"
+    for index in sorted(state.open_items):
+        item = state.items[index]
+        yield Problem(
+            "D003",
+            f"{item.type or 'item'} `{item.id}` (output_index {index}) has no `output_item.done` before `{ref.type}`",
+            at=item.added,
+            severity=severity,
+        )
+    response = event.payload.get("response")
+    output = response.get("output") if isinstance(response, dict) else None
+    if not isinstance(output, list):
+        return
+    open_ids = {state.items[i].id for i in state.open_items}
+    closed = [state.items[i] for i in sorted(state.items) if state.items[i].done is not None]
+    expected = [item.final for item in closed]
+    rotating = [("O003" in item.reported) for item in closed]  # ids already reported by O003
+    found = [signature(o) for o in output]
+    found = [s for s in found if s[0] not in open_ids or s[0] is None]
+    if len(expected) != len(found):
+        yield Problem(
+            "D006",
+            f"`{ref.type}` lists {len(found)} output item{'s' if len(found) != 1 else ''}, "
+            f"but the stream finished {len(expected)} with `output_item.done`",
+            json_path="$.response.output",
+        )
+        return
+    for position, (want, got) in enumerate(zip(expected, found)):
+        for field, a, b in (("id", want[0], got[0]), ("type", want[1], got[1]), ("text", want[2], got[2])):
+            if field == "id" and rotating[position]:
+                continue
+            if a != b and not (field == "text" and (a is None or b is None)):
+                detail = _first_difference(a, b) if field == "text" else f"`{short(a)}` in the stream, `{short(b)}` here"
+                yield Problem("D006", f"`{ref.type}` output[{position}] differs from its `output_item.done` in {field}: {detail}", json_path=f"$.response.output[{position}].{field if field != 'text' else 'content'}")
+                return
+
+
+@on_event("D004", "D007")
+def done_text(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
+    """D004 done-text-mismatch (warning); D007 duplicate-done (error).
+
+    D004: the text a `.done` carries (text, refusal, arguments, reasoning, summary, code,
+    input, diff) must equal the concatenation of its deltas: SDKs overwrite the accumulated
+    text with it. Compared only when at least one delta arrived (a `.done` with no deltas is
+    not a mismatch). The message shows where the texts first differ.
+    D007: a `.done` arrives twice for the same target (delta run, content or summary part,
+    or output item).
+
+    Fails:  output_text.delta "Hel", output_text.delta "lo", output_text.done "Help"
+    Passes: output_text.delta "Hel", output_text.delta "lo", output_text.done "Hello"
+    """
+    payload = event.payload
+    if payload is None or ref.type is None:
+        return
+    if ref.type == _ITEM_DONE:
+        index = payload.get("output_index")
+        item = state.items.get(index) if type(index) is int else None
+        if item is not None and item.done is not None:
+            yield Problem("D007", f"a second `output_item.done` for `{item.id}` (output_index {index}; the first at line {item.done.span.line})")
+        return
+    if ref.type in _PART_DONE:
+        item = state.item_for(payload)
+        field = _PART_DONE[ref.type]
+        parts = (item.parts if field == "content_index" else item.summaries) if item else {}
+        part = parts.get(payload.get(field))  # type: ignore[arg-type]
+        if part is not None and part.done:
+            yield Problem("D007", f"a second `{ref.type}` for {field} {payload.get(field)} of `{item.id}`")  # type: ignore[union-attr]
+        return
+    kind = DONE_EVENTS.get(ref.type)
+    if kind is None:
+        return
+    item, _, run = state.run_for(kind, payload)
+    part = state.part_for(item, kind, payload)
+    if part is not None and part.done:
+        return  # O007: the part is already closed
+    if run is None or (item is not None and item.done is not None):
+        return
+    if run.done:
+        yield Problem("D007", f"a second `{ref.type}` for the same {kind.name} of `{item.id if item else 'the stream'}`")
+        return
+    text = payload.get(kind.done_field) if kind.done_field else None
+    if run.deltas and isinstance(text, str):
+        joined = "".join(run.pieces)
+        if joined != text:
+            yield Problem(
+                "D004",
+                f"`{ref.type}` {kind.done_field} differs from its {run.deltas} deltas; {_first_difference(joined, text)}",
+                json_path=f"$.{kind.done_field}",
+            )
+
+
+def _part_text(part: dict) -> object:
+    return part.get("text", part.get("refusal"))
+
+
+@on_event("D005")
+def part_done_mismatch(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
+    """D005 part-done-mismatch (warning).
+
+    `content_part.done.part` (and `reasoning_summary_part.done.part`) must agree with the
+    `.done` text of its part, and with the same part in `output_item.done.item.content[i]`
+    (or `.summary[i]`). Compares `type`, `text` (or `refusal`) and `annotations`; never
+    `logprobs`.
+
+    Fails:  output_text.done "Hello", content_part.done {part: {type output_text, text "Hell"}}
+    Passes: output_text.done "Hello", content_part.done {part: {type output_text, text "Hello"}}
+    """
+    payload = event.payload
+    if payload is None:
+        return
+    if ref.type in _PART_DONE:
+        item = state.item_for(payload)
+        field = _PART_DONE[ref.type]
+        parts = (item.parts if field == "content_index" else item.summaries) if item else {}
+        part = parts.get(payload.get(field))  # type: ignore[arg-type]
+        final = payload.get("part")
+        if part is None or part.done or part.text is None or not isinstance(final, dict):
+            return
+        text = _part_text(final)
+        if isinstance(text, str) and text != part.text:
+            yield Problem("D005", f"`{ref.type}` part text differs from its `.done` text; {_first_difference(part.text, text)}", json_path="$.part.text")
+        return
+    if ref.type != _ITEM_DONE:
+        return
+    index, final = payload.get("output_index"), payload.get("item")
+    item = state.items.get(index) if type(index) is int else None
+    if item is None or item.done is not None or not isinstance(final, dict):
+        return
+    for key, parts in (("content", item.parts), ("summary", item.summaries)):
+        listed = final.get(key)
+        if not isinstance(listed, list):
+            continue
+        for part_index, part in sorted(parts.items()):
+            if part.final is None or part_index >= len(listed) or not isinstance(listed[part_index], dict):
+                continue
+            mine, theirs = part.final, listed[part_index]
+            for field in ("type", "text", "annotations"):
+                a = mine.get(field, mine.get("refusal")) if field == "text" else mine.get(field)
+                b = theirs.get(field, theirs.get("refusal")) if field == "text" else theirs.get(field)
+                if a is not None and b is not None and a != b:
+                    yield Problem(
+                        "D005",
+                        f"`output_item.done` {key}[{part_index}].{field} of `{item.id}` differs from its part `.done` (line {ref.span.line}): "
+                        + (_first_difference(a, b) if field == "text" and isinstance(a, str) and isinstance(b, str) else f"{short(a)} vs {short(b)}"),
+                        json_path=f"$.item.{key}[{part_index}].{field}",
+                    )
+                    break
+
+
+@on_event("D008")
+def tool_call_incomplete(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
+    """D008 tool-call-incomplete (warning).
+
+    A hosted tool call (web_search_call, file_search_call, code_interpreter_call,
+    image_generation_call, mcp_call, mcp_list_tools) closes with `output_item.done` without
+    its `response.<tool>.completed` (or `.failed`) event; an item that arrives already
+    completed without its events fires too.
+
+    Fails:  output_item.added (web_search_call), output_item.done
+    Passes: output_item.added (web_search_call), web_search_call.in_progress, .searching, .completed, output_item.done
+    """
+    if ref.type != _ITEM_DONE or event.payload is None:
+        return
+    index = event.payload.get("output_index")
+    item = state.items.get(index) if type(index) is int else None
+    if item is None or item.done is not None or item.type not in HOSTED_TOOLS or item.hosted_closed:
+        return
+    yield Problem("D008", f"{item.type} `{item.id}` closes without `{HOSTED_TOOLS[item.type]}completed`")
