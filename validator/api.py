@@ -124,7 +124,9 @@ def check_stream(
     for finding in checker.close():
         findings.append(finding)
         yield finding
-    findings.sort(key=Finding.sort_key)
+    settled = checker.settle(findings)
+    yield from (f for f in settled if f.code == "F016")
+    findings = sorted(settled, key=Finding.sort_key)
     yield FileReport(path, fmt, checker.streams, findings)
 
 

@@ -15,6 +15,7 @@ from . import codes
 from .model import Comment, Done, Event, EventRef, Finding, Problem
 from .rules import CLOSE_CHECKS, EVENT_CHECKS
 from .state import Options, StreamState
+from .suppress import Suppressions
 
 AUTO = "auto"
 
@@ -121,6 +122,7 @@ class FileChecker:
         self.starting_after = starting_after
         self.streams: list[StreamSummary] = []
         self.events = 0
+        self.suppressions = Suppressions()
         self._current = self._new_stream()
 
     def _new_stream(self) -> StreamChecker:
@@ -130,6 +132,10 @@ class FileChecker:
         )
 
     def feed(self, record: Event | Done | Comment | Problem) -> list[Finding]:
+        """The findings this record makes known, less those a suppression comment covers."""
+        return [f for f in self._feed(record) if self.suppressions.allows(f)]
+
+    def _feed(self, record: Event | Done | Comment | Problem) -> list[Finding]:
         if isinstance(record, Event):
             found: list[Finding] = []
             state = self._current.state
@@ -141,10 +147,13 @@ class FileChecker:
                 found = self._close_stream()
                 self._current = self._new_stream()
             self.events += 1
+            if record.comments:
+                self.suppressions.note(record.comments, (self._current.index, self._current.state.events))
             return found + self._current.feed_event(record)
         if isinstance(record, Done):
             return self._current.feed_done(record)
         if isinstance(record, Comment):
+            self.suppressions.note(((record.span, record.text),), None)
             return self._current.feed_comment(record)
         return self._current.feed_problem(record)
 
@@ -159,7 +168,13 @@ class FileChecker:
             found.append(
                 Finding(self.path, 1, 1, "F013", codes.RULES["F013"].name, "error", "the capture holds no events at all")
             )
-        return found
+        return [f for f in found if self.suppressions.allows(f)]
+
+    def settle(self, findings: list[Finding]) -> list[Finding]:
+        """The file's findings once all is read: a `file-ignore` seen late drops earlier
+        findings too, and directives that suppressed nothing become F016."""
+        kept = [f for f in findings if self.suppressions.allows(f)]
+        return kept + self.suppressions.unused(self.path)
 
 
 def check_records(records: Iterable, checker: FileChecker) -> Iterator[Finding]:
