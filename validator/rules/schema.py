@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from ..model import Event, EventRef, Problem
@@ -9,6 +10,17 @@ from ..state import StreamState
 from .registry import on_event
 
 _AUTO_CANDIDATES = ("openai", "openrouter")
+_TOKEN_COUNT = re.compile(r"\$\.response\.usage\.(?:(\w+_tokens_details)\.)?(\w+_tokens)")
+
+
+def _u004_says_it(payload: dict, json_path: str | None) -> bool:
+    """A usage token count that is present but not an integer >= 0 is U004's, not S001's."""
+    found = _TOKEN_COUNT.fullmatch(json_path or "")
+    if found is None:
+        return False
+    usage = payload.get("response", {}).get("usage", {})
+    holder = usage.get(found.group(1), {}) if found.group(1) else usage
+    return isinstance(holder, dict) and holder.get(found.group(2)) is not None
 
 
 @on_event("S001", "S002", "S003")
@@ -31,6 +43,12 @@ def schema_violation(event: Event, ref: EventRef, state: StreamState) -> Iterato
     """
     if event.payload is None or event.sdk_cased:
         return
+    for problem in _schema_problems(event, ref, state):
+        if problem.code != "S001" or not _u004_says_it(event.payload, problem.json_path):
+            yield problem
+
+
+def _schema_problems(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     from .. import schemas
 
     profile = state.options.profile

@@ -7,6 +7,7 @@ once per stream: providers repeat the same usage on several events.
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Iterator
 
@@ -92,7 +93,8 @@ def token_count_invalid(event: Event, ref: EventRef, state: StreamState) -> Iter
     for path, value in token_counts(usage):
         if value is not None and not _is_count(value) and _once(state, f"U004 {path}"):
             what = "negative" if type(value) is int else "not an integer"
-            yield Problem("U004", f"`{ref.type}` usage.{path} is {short(value)}: {what}; token counts are integers >= 0", json_path=f"$.response.usage.{path}")
+            shown = short(json.dumps(value) if isinstance(value, str) else value)
+            yield Problem("U004", f"`{ref.type}` usage.{path} is {shown}: {what}; token counts are integers >= 0", json_path=f"$.response.usage.{path}")
 
 
 @on_event("U005")
