@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, field
 from typing import BinaryIO, Iterator
 
+from .config import DEFAULT, Config
 from .engine import AUTO, FileChecker, StreamSummary
 from .model import Done, Event, Finding, Span
 from .payload import check_event_shape
@@ -112,10 +113,11 @@ def check_stream(
     input_format: str | None = None,
     strict: bool = False,
     starting_after: int | None = None,
+    config: Config = DEFAULT,
 ) -> Iterator[Finding | FileReport]:
     """Check one capture read from `stream`: findings as they arise, then the FileReport."""
     fmt, records = read(stream, path, input_format)
-    checker = FileChecker(path, profile, strict, starting_after)
+    checker = FileChecker(path, profile, strict, starting_after, config)
     findings: list[Finding] = []
     for record in records:
         for finding in checker.feed(record):
@@ -155,9 +157,16 @@ class StreamValidator:
     stream is line n (1-based) of `<stream>`, as if the events were JSONL lines.
     """
 
-    def __init__(self, profile: str = AUTO, strict: bool = False, starting_after: int | None = None, name: str = "<stream>") -> None:
+    def __init__(
+        self,
+        profile: str = AUTO,
+        strict: bool = False,
+        starting_after: int | None = None,
+        name: str = "<stream>",
+        config: Config = DEFAULT,
+    ) -> None:
         self._name = name
-        self._checker = FileChecker(name, profile, strict, starting_after)
+        self._checker = FileChecker(name, profile, strict, starting_after, config)
         self._count = 0
 
     def feed(self, event: object) -> list[Finding]:

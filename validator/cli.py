@@ -1,4 +1,4 @@
-"""The command line: arguments -> checks -> reporter -> exit code.
+"""The command line: arguments -> Config -> checks -> reporter -> exit code.
 
 `orvalidate [OPTIONS] PATH...` checks captures; `orvalidate rule CODE` and `orvalidate rules`
 document the rules. Exit codes: 0 nothing at or above the fail level, 1 findings, 2 usage,
@@ -7,19 +7,25 @@ configuration or I/O error.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
+import time
+from pathlib import Path
 
 import click
 
 from . import __version__
 from .api import CaptureError, FileReport, Report, check_stream, iter_captures
+from .config import LEVELS, Config, ConfigError, check_selector, find_config, load
 from .engine import AUTO
-from .model import PROFILES
+from .model import PROFILES, Finding
 from .reader import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+OUTPUT_FORMATS = ("text", "json", "github", "sarif", "junit", "gitlab")
 _SUBCOMMANDS = ("rule", "rules")
+_PROGRESS_MIN_FILES = 20
 
 
 class _CheckByDefault(click.Group):
@@ -36,6 +42,24 @@ def main() -> None:
     """Validate recorded Responses API streams."""
 
 
+def _selector_list(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...] | None:
+    """`--select D,U001 --select F` -> ("D", "U001", "F"), each checked."""
+    if not values:
+        return None
+    found = tuple(s.strip() for value in values for s in value.split(",") if s.strip())
+    try:
+        return tuple(check_selector(s, f"--{param.name.replace('_', '-')}") for s in found)  # type: ignore[union-attr]
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _configuration(config_file: str | None, isolated: bool) -> Config:
+    if isolated:
+        return Config()
+    path = Path(config_file) if config_file else find_config(Path.cwd())
+    return load(path) if path else Config()
+
+
 def _paths(given: tuple[str, ...]) -> tuple[list[str], list[str]]:
     """Expand directories; return (files to check, one-line errors)."""
     files, errors = [], []
@@ -50,72 +74,154 @@ def _paths(given: tuple[str, ...]) -> tuple[list[str], list[str]]:
     return files, errors
 
 
+def _use_color(choice: str) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
+
+
+def _show_progress(quiet: bool, count: int) -> bool:
+    """A progress line only for a person watching many files: never in CI or under pre-commit."""
+    if quiet or count < _PROGRESS_MIN_FILES or not sys.stderr.isatty():
+        return False
+    return not any(os.environ.get(v) for v in ("CI", "GITHUB_ACTIONS", "GITLAB_CI", "PRE_COMMIT"))
+
+
 @main.command("check", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
-@click.option("--profile", type=click.Choice([AUTO, *PROFILES]), default=AUTO, show_default=True, help="Which provider's rules apply; auto decides per stream.")
+@click.option("--format", "output_format", type=click.Choice(OUTPUT_FORMATS), default=None, help="Output format [default: github under GitHub Actions, else text].")
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False, writable=True), default=None, help="Write the report to this file instead of standard output.")
+@click.option("--profile", type=click.Choice([AUTO, *PROFILES]), default=None, help="Which provider's rules apply [default: auto, which decides per stream].")
 @click.option("--starting-after", type=click.IntRange(min=0), default=None, metavar="N", help="The capture is a stream resumed after sequence number N.")
 @click.option("--input-format", type=click.Choice(FORMATS), default=None, help="Read captures as this format, whatever their extension.")
 @click.option("--strict", is_flag=True, help="Report every field the schemas do not declare (S001 warnings).")
+@click.option("--select", multiple=True, callback=_selector_list, help="Only these rules (codes, prefixes or names; comma-separated).")
+@click.option("--extend-select", multiple=True, callback=_selector_list, help="These rules too, on top of the selection.")
+@click.option("--ignore", multiple=True, callback=_selector_list, help="Not these rules.")
+@click.option("--fail-on", type=click.Choice(LEVELS), default=None, help="Exit 1 on findings of this severity or worse [default: error].")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None, help="Read configuration from this file (orvalidate.toml or pyproject.toml).")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.option("--statistics", is_flag=True, help="Print a count per rule instead of the findings (text format).")
+@click.option("--stdin-filename", default=None, metavar="NAME", help="The name of the capture read from `-`, for display and per-file configuration.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary, no progress.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print every file with its result and timing (on standard error).")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour in the text format (NO_COLOR and FORCE_COLOR are honoured under auto).")
 @click.version_option(__version__, "--version", prog_name="orvalidate")
-def check(
-    paths: tuple[str, ...],
-    output_format: str,
-    profile: str,
-    starting_after: int | None,
-    input_format: str | None,
-    strict: bool,
-    exit_zero: bool,
-) -> None:
+def check(paths: tuple[str, ...], **flags) -> None:
     """Check captures (.sse, .jsonl, .ndjson files, directories of them, or - for stdin).
 
     Other commands: `orvalidate rule CODE` explains a rule; `orvalidate rules` lists them.
     """
+    try:
+        config = _configuration(flags["config_file"], flags["isolated"])
+    except ConfigError as exc:
+        click.echo(f"orvalidate: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    for warning in config.warnings:
+        click.echo(f"orvalidate: warning: {warning}", err=True)
+    config = dataclasses.replace(
+        config,
+        select=flags["select"] if flags["select"] is not None else config.select,
+        ignore=config.ignore + (flags["ignore"] or ()),
+        extend_select=config.extend_select + (flags["extend_select"] or ()),
+        profile=flags["profile"] or config.profile,
+        fail_on=flags["fail_on"] or config.fail_on,
+    )
+    output_format = flags["output_format"] or config.format or ("github" if os.environ.get("GITHUB_ACTIONS") else "text")
+    if output_format not in OUTPUT_FORMATS:
+        click.echo(f"orvalidate: {config.source}: format: expected one of {', '.join(OUTPUT_FORMATS)}", err=True)
+        sys.exit(EXIT_ERROR)
+    sys.exit(_check(paths, config, output_format, flags))
+
+
+def _check(paths: tuple[str, ...], config: Config, output_format: str, flags: dict) -> int:
     from .reporters import REPORTERS
-    from .reporters.text import line, summary
+    from .reporters.text import line, statistics, summary
 
     files, errors = _paths(paths)
     for message in errors:
         click.echo(f"orvalidate: {message}", err=True)
+    color = output_format == "text" and flags["output_file"] is None and _use_color(flags["color"])
+    live = output_format == "text" and flags["output_file"] is None and not flags["statistics"]
+    progress = _show_progress(flags["quiet"], len(files))
+    options = dict(
+        profile=config.profile,
+        input_format=flags["input_format"],
+        strict=flags["strict"],
+        starting_after=flags["starting_after"],
+        config=config,
+    )
     report = Report()
-    live = output_format == "text"
-    options = dict(profile=profile, input_format=input_format, strict=strict, starting_after=starting_after)
-    for path in files:
+    for number, path in enumerate(files, 1):
+        if progress:
+            click.echo(f"\r[{number}/{len(files)}] {path[-60:]:<60}", err=True, nl=False)
+        started = time.perf_counter()
         try:
             if path == "-":
-                items = check_stream(sys.stdin.buffer, "-", **options)
-                result = _run(items, live=live)
+                name = flags["stdin_filename"] or "-"
+                result = _drain(check_stream(sys.stdin.buffer, name, **options), live and not progress, color)
             else:
                 with open(path, "rb") as stream:
-                    result = _run(check_stream(stream, path, **options), live=False)
+                    result = _drain(check_stream(stream, path, **options), False, color)
         except OSError as exc:
             errors.append(path)
             click.echo(f"orvalidate: {path}: {exc.strerror or exc}", err=True)
             continue
         report.files.append(result)
-        if live and path != "-":
+        if live and (path != "-" or progress):
             for finding in result.findings:
-                click.echo(line(finding))
-    if output_format != "text":
-        REPORTERS[output_format](report, sys.stdout)
-    elif report.files:
-        click.echo(summary(report), err=True)
+                click.echo(line(finding, color), color=color)
+        if flags["verbose"]:
+            verdict = f"{len(result.findings)} finding{'s' if len(result.findings) != 1 else ''}" if result.findings else "ok"
+            events = sum(s.events for s in result.streams)
+            click.echo(f"{result.path}: {verdict} ({len(result.streams)} streams, {events} events, {time.perf_counter() - started:.3f} s)", err=True)
+    if progress:
+        click.echo("\r" + " " * 72 + "\r", err=True, nl=False)
+    if output_format == "text":
+        if flags["statistics"]:
+            _write(statistics(report), flags["output_file"])
+        elif flags["output_file"]:
+            _write("".join(line(f) + "\n" for f in report.findings), flags["output_file"])
+        if report.files and not flags["quiet"]:
+            click.echo(summary(report), err=True)
+    else:
+        if flags["output_file"]:
+            with open(flags["output_file"], "w", encoding="utf-8") as out:
+                REPORTERS[output_format](report, out)
+        else:
+            REPORTERS[output_format](report, sys.stdout)
+        if flags["statistics"]:
+            click.echo(statistics(report), err=True, nl=False)
     if errors:
-        sys.exit(EXIT_ERROR)
-    failing = any(f.severity == "error" for f in report.findings)
-    sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
+        return EXIT_ERROR
+    failing = {"error": ("error",), "warning": ("error", "warning")}[config.fail_on]
+    if not flags["exit_zero"] and any(f.severity in failing for f in report.findings):
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
 
 
-def _run(items, live: bool) -> FileReport:
-    """Drain one capture's check; with `live`, print each finding as soon as it is known."""
+def _write(text: str, output_file: str | None) -> None:
+    if output_file:
+        with open(output_file, "w", encoding="utf-8") as out:
+            out.write(text)
+    else:
+        click.echo(text, nl=False)
+
+
+def _drain(items, live: bool, color: bool) -> FileReport:
+    """Run one capture's check; with `live`, print each finding as soon as it is known."""
     from .reporters.text import line
 
     for item in items:
         if isinstance(item, FileReport):
             return item
-        if live:
-            click.echo(line(item))
+        if live and isinstance(item, Finding):
+            click.echo(line(item, color), color=color)
     raise AssertionError("check_stream ends with a FileReport")
 
 
@@ -123,54 +229,48 @@ def _run(items, live: bool) -> FileReport:
 @click.argument("code")
 def rule(code: str) -> None:
     """Print the documentation of one rule (by code or name)."""
+    import inspect
+
     from . import codes
     from .rules import DOCS
 
     found = codes.RULES.get(code.upper()) or codes.BY_NAME.get(code)
     if found is None:
         raise click.UsageError(f"unknown rule {code!r}; `orvalidate rules` lists them")
-    check_function = DOCS.get(found.code)
     click.echo(f"{found.code} {found.name}\n")
-    click.echo(_severity_line(found.severity))
+    click.echo("severity: " + ", ".join(f"{p} {found.severity[p] or 'off'}" for p in PROFILES))
     click.echo(f"\n{found.summary}\n")
+    check_function = DOCS.get(found.code)
     if check_function is not None and check_function.__doc__:
-        import inspect
-
         click.echo(inspect.cleandoc(check_function.__doc__))
-
-
-def _severity_line(severity: dict) -> str:
-    return "severity: " + ", ".join(f"{p} {severity[p] or 'off'}" for p in PROFILES)
 
 
 @main.command("rules")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rules(output_format: str) -> None:
-    """List every rule: code, name, severity per profile, summary."""
+    """List every rule: code, name, severity per profile (openrouter/openai/open-responses), summary."""
     import json
 
     from . import codes
 
     if output_format == "json":
-        click.echo(
-            json.dumps(
-                {
-                    "rules": [
-                        {"code": r.code, "name": r.name, "severity": dict(r.severity), "summary": r.summary}
-                        for r in codes.RULES.values()
-                    ]
-                },
-                indent=2,
-            )
-        )
+        listed = [
+            {"code": r.code, "name": r.name, "severity": dict(r.severity), "summary": r.summary}
+            for r in codes.RULES.values()
+        ]
+        click.echo(json.dumps({"rules": listed}, indent=2))
         return
     for r in codes.RULES.values():
-        levels = "/".join((r.severity[p] or "-")[0].upper() if r.severity[p] else "-" for p in PROFILES)
+        levels = "/".join((r.severity[p] or "-")[0].upper() for p in PROFILES)
         click.echo(f"{r.code}  {r.name:<28} {levels:<6} {r.summary}")
 
 
 def run() -> None:
-    """Entry point wrapper: no traceback on Ctrl-C or a closed pipe."""
+    """Entry point: no traceback on Ctrl-C (exit 130) or when standard output closes early."""
+    try:
+        sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+    except (AttributeError, ValueError):
+        pass
     try:
         main()
     except KeyboardInterrupt:
@@ -178,4 +278,4 @@ def run() -> None:
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(1)
+        sys.exit(EXIT_FINDINGS)

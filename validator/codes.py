@@ -106,7 +106,3 @@ RULES: dict[str, Rule] = {
 }
 BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES.values()}
 
-
-def severity(code: str, profile: str) -> str | None:
-    """The default severity of `code` under `profile`; None means off unless selected."""
-    return RULES[code].severity[profile]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from . import codes
+from .config import DEFAULT, Config
 from .model import Comment, Done, Event, EventRef, Finding, Problem
 from .rules import CLOSE_CHECKS, EVENT_CHECKS
 from .state import Options, StreamState
@@ -32,9 +33,10 @@ class StreamSummary:
 class StreamChecker:
     """The checks of one stream; `feed` and `close` return the findings known so far."""
 
-    def __init__(self, index: int, path: str, profile: str, strict: bool, starting_after: int | None) -> None:
+    def __init__(self, index: int, path: str, profile: str, strict: bool, starting_after: int | None, config: Config = DEFAULT) -> None:
         self.index = index
         self.path = path
+        self.config = config
         self.state = StreamState(Options(None if profile == AUTO else profile, strict, starting_after))
         self._pending: list[tuple[Problem, EventRef | None]] = []
 
@@ -90,7 +92,7 @@ class StreamChecker:
         assert profile is not None
         if problem.only_profiles is not None and profile not in problem.only_profiles:
             return None
-        severity = problem.severity or codes.severity(problem.code, profile)
+        severity = self.config.finding_level(problem.code, profile, self.path, problem.severity)
         if severity is None:
             return None
         at = problem.at or (ref if problem.span is None else None)
@@ -115,8 +117,16 @@ class StreamChecker:
 class FileChecker:
     """Splits a file's records into streams and checks each; knows the file's summary."""
 
-    def __init__(self, path: str, profile: str = AUTO, strict: bool = False, starting_after: int | None = None) -> None:
+    def __init__(
+        self,
+        path: str,
+        profile: str = AUTO,
+        strict: bool = False,
+        starting_after: int | None = None,
+        config: Config = DEFAULT,
+    ) -> None:
         self.path = path
+        self.config = config
         self.profile = profile
         self.strict = strict
         self.starting_after = starting_after
@@ -128,7 +138,7 @@ class FileChecker:
     def _new_stream(self) -> StreamChecker:
         first = not self.streams and not hasattr(self, "_current")
         return StreamChecker(
-            len(self.streams), self.path, self.profile, self.strict, self.starting_after if first else None
+            len(self.streams), self.path, self.profile, self.strict, self.starting_after if first else None, self.config
         )
 
     def feed(self, record: Event | Done | Comment | Problem) -> list[Finding]:
@@ -164,17 +174,21 @@ class FileChecker:
 
     def close(self) -> list[Finding]:
         found = self._close_stream()
-        if self.events == 0:
-            found.append(
-                Finding(self.path, 1, 1, "F013", codes.RULES["F013"].name, "error", "the capture holds no events at all")
-            )
+        level = self.config.level("F013", self._file_profile, self.path)
+        if self.events == 0 and level is not None:
+            found.append(Finding(self.path, 1, 1, "F013", codes.RULES["F013"].name, level, "the capture holds no events at all"))
         return [f for f in found if self.suppressions.allows(f)]
+
+    @property
+    def _file_profile(self) -> str:
+        """The profile for findings about the file as a whole: the last stream's."""
+        return self.streams[-1].profile if self.streams else ("openai" if self.profile == AUTO else self.profile)
 
     def settle(self, findings: list[Finding]) -> list[Finding]:
         """The file's findings once all is read: a `file-ignore` seen late drops earlier
         findings too, and directives that suppressed nothing become F016."""
         kept = [f for f in findings if self.suppressions.allows(f)]
-        return kept + self.suppressions.unused(self.path)
+        return kept + self.suppressions.unused(self.path, self.config.level("F016", self._file_profile, self.path))
 
 
 def check_records(records: Iterable, checker: FileChecker) -> Iterator[Finding]:

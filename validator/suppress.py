@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import codes
+from .config import selects
 from .model import Finding, Span
 from .payload import short
 
@@ -61,14 +62,16 @@ class Suppressions:
             directives = self.by_event.get((finding.stream, finding.event_index), []) + self.file
         for directive in directives:
             for selector in directive.selectors:
-                if _selects(selector, finding.code):
+                if selects(selector, finding.code):
                     directive.used.add(selector)
                     return False
         return True
 
-    def unused(self, path: str) -> list[Finding]:
-        """F016 for every selector of every directive that suppressed nothing."""
-        found = []
+    def unused(self, path: str, level: str | None = "warning") -> list[Finding]:
+        """F016, at `level` (None: not reported), for every selector that suppressed nothing."""
+        found: list[Finding] = []
+        if level is None:
+            return found
         for directive in self.all:
             idle = [s for s in directive.selectors if s not in directive.used]
             if not directive.selectors:
@@ -78,19 +81,12 @@ class Suppressions:
                 where = "this block's event" if directive.kind == "ignore" else "this file"
                 found.append(
                     Finding(
-                        path, directive.span.line, directive.span.column, "F016", codes.RULES["F016"].name, "warning",
+                        path, directive.span.line, directive.span.column, "F016", codes.RULES["F016"].name, level,
                         f"`orvalidate: {directive.kind}[{short(selector)}]` suppresses nothing in {where}{what}",
                     )
                 )
         return found
 
 
-def _selects(selector: str, code: str) -> bool:
-    """A code or prefix (`D004`, `D`, `U00`) selects by prefix; anything else is a rule name."""
-    if re.fullmatch(r"[A-Za-z]\d{0,3}", selector):
-        return code.startswith(selector.upper())
-    return codes.RULES[code].name == selector
-
-
 def _known(selector: str) -> bool:
-    return any(_selects(selector, code) for code in codes.RULES)
+    return any(selects(selector, code) for code in codes.RULES)

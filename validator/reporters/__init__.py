@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Callable, TextIO
 
 from ..api import Report
-from . import json_report, text
+from . import github, gitlab, json_report, junit, sarif, text
 
 Reporter = Callable[[Report, TextIO], None]
 
 REPORTERS: dict[str, Reporter] = {
     "text": text.write,
     "json": json_report.write,
+    "github": github.write,
+    "sarif": sarif.write,
+    "junit": junit.write,
+    "gitlab": gitlab.write,
 }

@@ -12,16 +12,37 @@ from typing import TextIO
 from ..api import Report
 from ..model import Finding
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def _visible(match: re.Match) -> str:
+    char = match.group()
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char) or (
+        f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+    )
 
 
 def escape(text: str) -> str:
-    """Control characters as visible escapes (`\\n`, `\\x1b`)."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1] if m.group() not in "\u2028\u2029" else f"\\u{ord(m.group()):04x}", text)
+    """Control characters (and lone surrogates) as visible escapes: `\\n`, `\\x1b`, `\\ud800`."""
+    return _CONTROL.sub(_visible, text)
 
 
-def line(finding: Finding) -> str:
-    return f"{escape(finding.path)}:{finding.line}:{finding.column}: {finding.code} [{finding.severity}] {escape(finding.message)}"
+_COLOR = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m"}
+_RESET = "\x1b[0m"
+
+
+def line(finding: Finding, color: bool = False) -> str:
+    code = f"{_COLOR[finding.severity]}{finding.code}{_RESET}" if color else finding.code
+    return f"{escape(finding.path)}:{finding.line}:{finding.column}: {code} [{finding.severity}] {escape(finding.message)}"
+
+
+def statistics(report: Report) -> str:
+    """A count per code, most frequent first (`--statistics`)."""
+    counts: dict[tuple[str, str], int] = {}
+    for f in report.findings:
+        counts[(f.code, f.name)] = counts.get((f.code, f.name), 0) + 1
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return "".join(f"{count:>6}  {code}  {name}\n" for (code, name), count in ordered)
 
 
 def summary(report: Report) -> str:

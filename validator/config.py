@@ -1,0 +1,181 @@
+"""One frozen Config from `[tool.orvalidate]` (pyproject.toml), orvalidate.toml and flags.
+
+The file is found from the current directory upward (pyproject.toml only when it has a
+`[tool.orvalidate]` table), or named by `--config`; `--isolated` ignores every file. Flags
+win over the file. Selectors are codes (`D004`), prefixes (`D`, `U00`) or names
+(`done-text-mismatch`), as ruff takes them.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import codes
+from .model import PROFILES
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+LEVELS = ("error", "warning")
+KEYS = ("select", "ignore", "extend-select", "severity", "per-file-ignores", "profile", "fail-on", "format")
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used: exit 2 with this one-line message."""
+
+
+def selects(selector: str, code: str) -> bool:
+    """A code or prefix (`D004`, `D`, `U00`) selects by prefix; anything else is a rule name."""
+    if re.fullmatch(r"[A-Za-z]\d{0,3}", selector):
+        return code.startswith(selector.upper())
+    return codes.RULES[code].name == selector
+
+
+def check_selector(selector: str, where: str) -> str:
+    if not any(selects(selector, code) for code in codes.RULES):
+        raise ConfigError(f"{where}: unknown rule selector {selector!r} (a code, a prefix or a rule name)")
+    return selector
+
+
+@dataclass(frozen=True)
+class Config:
+    select: tuple[str, ...] | None = None  # None: every rule on by default under the profile
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    severity: dict = field(default_factory=dict)  # code -> "error" | "warning"
+    per_file_ignores: dict = field(default_factory=dict)  # glob -> tuple of selectors
+    profile: str = "auto"
+    fail_on: str = "error"
+    format: str | None = None
+    source: str | None = None  # the file it came from, for messages
+    warnings: tuple[str, ...] = ()  # unknown keys and the like, for stderr
+
+    def level(self, code: str, profile: str, path: str | None = None) -> str | None:
+        """The severity a finding of `code` gets, or None when it is not reported."""
+        default = codes.RULES[code].severity[profile]
+        if self.select is not None:
+            on = any(selects(s, code) for s in self.select)
+        else:
+            on = default is not None
+        if any(selects(s, code) for s in self.extend_select):
+            on = True
+        if any(selects(s, code) for s in self.ignore):
+            on = False
+        if on and path is not None and self._ignored_in(code, path):
+            on = False
+        if not on:
+            return None
+        for selector, level in self.severity.items():
+            if selects(selector, code):
+                return level
+        return default or _strongest(code)
+
+    def finding_level(self, code: str, profile: str, path: str | None, own: str | None) -> str | None:
+        """Like `level`, but a rule's own per-finding severity (D003 on an incomplete stream, a
+        --strict S001) stands unless the configuration overrides that code's severity."""
+        level = self.level(code, profile, path)
+        if level is None or own is None or any(selects(s, code) for s in self.severity):
+            return level
+        return own
+
+    def _ignored_in(self, code: str, path: str) -> bool:
+        posix = path.replace(os.sep, "/")
+        for pattern, selectors in self.per_file_ignores.items():
+            if fnmatch.fnmatch(posix, pattern) or fnmatch.fnmatch(os.path.basename(posix), pattern):
+                if any(selects(s, code) for s in selectors):
+                    return True
+        return False
+
+
+def _strongest(code: str) -> str:
+    """The severity of a rule selected where its profile has it off: its strongest elsewhere."""
+    levels = set(codes.RULES[code].severity.values())
+    return "error" if "error" in levels else "warning"
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest orvalidate.toml, or pyproject.toml with [tool.orvalidate], from start up."""
+    for folder in (start, *start.parents):
+        own = folder / "orvalidate.toml"
+        if own.is_file():
+            return own
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+                continue
+            if "orvalidate" in data.get("tool", {}):
+                return pyproject
+    return None
+
+
+def load(path: Path) -> Config:
+    """Read a configuration file; raises ConfigError with a one-line reason."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("orvalidate", {})
+    return from_table(data, str(path))
+
+
+def _selectors(value: Any, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: expected a list of rule selectors")
+    return tuple(check_selector(v, where) for v in value)
+
+
+def from_table(data: dict, source: str) -> Config:
+    """A Config from a parsed `[tool.orvalidate]` table."""
+    warnings = tuple(f"{source}: unknown key {key!r} in [tool.orvalidate] (ignored)" for key in data if key not in KEYS)
+    values: dict[str, Any] = {"source": source, "warnings": warnings}
+    if "select" in data:
+        values["select"] = _selectors(data["select"], f"{source}: select")
+    if "ignore" in data:
+        values["ignore"] = _selectors(data["ignore"], f"{source}: ignore")
+    if "extend-select" in data:
+        values["extend_select"] = _selectors(data["extend-select"], f"{source}: extend-select")
+    if "severity" in data:
+        table = data["severity"]
+        if not isinstance(table, dict):
+            raise ConfigError(f"{source}: severity: expected a table such as {{D004 = \"error\"}}")
+        for selector, level in table.items():
+            check_selector(selector, f"{source}: severity")
+            if level not in LEVELS:
+                raise ConfigError(f"{source}: severity.{selector}: expected \"error\" or \"warning\", found {level!r}")
+        values["severity"] = dict(table)
+    if "per-file-ignores" in data:
+        table = data["per-file-ignores"]
+        if not isinstance(table, dict):
+            raise ConfigError(f"{source}: per-file-ignores: expected a table of glob = [codes]")
+        values["per_file_ignores"] = {glob: _selectors(v, f"{source}: per-file-ignores.{glob}") for glob, v in table.items()}
+    if "profile" in data:
+        if data["profile"] not in ("auto", *PROFILES):
+            raise ConfigError(f"{source}: profile: expected auto, {', '.join(PROFILES)}; found {data['profile']!r}")
+        values["profile"] = data["profile"]
+    if "fail-on" in data:
+        if data["fail-on"] not in LEVELS:
+            raise ConfigError(f"{source}: fail-on: expected \"error\" or \"warning\", found {data['fail-on']!r}")
+        values["fail_on"] = data["fail-on"]
+    if "format" in data:
+        if not isinstance(data["format"], str):
+            raise ConfigError(f"{source}: format: expected a string")
+        values["format"] = data["format"]
+    return Config(**values)
+
+
+DEFAULT = Config()
