@@ -136,7 +136,11 @@ def check(paths: tuple[str, ...], **flags) -> None:
     if output_format not in OUTPUT_FORMATS:
         click.echo(f"orvalidate: {config.source}: format: expected one of {', '.join(OUTPUT_FORMATS)}", err=True)
         sys.exit(EXIT_ERROR)
-    sys.exit(_check(paths, config, output_format, flags))
+    try:
+        code = _check(paths, config, output_format, flags)
+    except KeyboardInterrupt:
+        code = 130  # click would say "Aborted!" and exit 1; a shell expects 128 + SIGINT
+    sys.exit(code)
 
 
 def _check(paths: tuple[str, ...], config: Config, output_format: str, flags: dict) -> int:

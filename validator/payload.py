@@ -114,7 +114,8 @@ def decode(text: str, locate: Callable[[int], Span]) -> tuple[Any, list[Problem]
         try:
             value = json.loads(text, parse_constant=constant)
         except json.JSONDecodeError as exc:
-            return None, [Problem("F002", f"invalid JSON: {exc.msg}", span=locate(exc.pos))]
+            hint = " -- is this SSE? try --input-format sse" if text.startswith(("data:", "event:", ":")) else ""
+            return None, [Problem("F002", f"invalid JSON: {exc.msg}{hint}", span=locate(exc.pos))]
         except RecursionError:
             return None, [Problem("F002", "invalid JSON: nested too deeply to parse", span=locate(0))]
         if non_finite:

@@ -146,7 +146,8 @@ def read_sse(stream: BinaryIO, path: str) -> Iterator[Record]:
                 Problem(
                     "F004",
                     f"unknown SSE field `{short(field)}`: a client ignores this line "
-                    "(fields are event, data, id, retry; comments start with `:`)",
+                    "(fields are event, data, id, retry; comments start with `:`)"
+                    + (" -- is this JSONL? try --input-format jsonl" if field[:1] in "{[" else ""),
                     span=span,
                 )
             )
