@@ -14,7 +14,7 @@ from typing import Iterable, Iterator
 from . import codes
 from .config import DEFAULT, Config
 from .model import Comment, Done, Event, EventRef, Finding, Problem
-from .rules import CLOSE_CHECKS, EVENT_CHECKS
+from .rules import CLOSE_CHECKS, checks_for
 from .state import Options, StreamState
 from .suppress import Suppressions
 
@@ -46,7 +46,7 @@ class StreamChecker:
         ref = EventRef(event.span, state.events, event.sequence_number, event.type)
         found = [(p, ref) for p in event.problems]
         if event.payload is not None or not event.problems:
-            for check in EVENT_CHECKS:
+            for check in checks_for(ref.type):
                 found.extend((p, ref) for p in check(event, ref, state))
         state.update(event, ref)
         return self._emit(found)

@@ -28,7 +28,7 @@ def _first_difference(expected: str, found: str) -> str:
     )
 
 
-@on_event("D001", "D002")
+@on_event("D001", "D002", types=[_ITEM_DONE])
 def missing_done_at_item_close(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """D001 missing-delta-done (error); D002 missing-part-done (error).
 
@@ -76,7 +76,7 @@ def missing_done_loose(state: StreamState) -> Iterator[Problem]:
             yield Problem("D001", f"{run.deltas} `{run.kind.name}` deltas have no `.done`", at=run.first)
 
 
-@on_event("D003", "D006")
+@on_event("D003", "D006", types=TERMINAL)
 def terminal_checks(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """D003 missing-item-done (error when the stream ends completed, warning when incomplete or failed);
     D006 final-output-mismatch (warning).
@@ -129,7 +129,7 @@ def terminal_checks(event: Event, ref: EventRef, state: StreamState) -> Iterator
                 return
 
 
-@on_event("D004", "D007")
+@on_event("D004", "D007", types=[_ITEM_DONE, *_PART_DONE, *DONE_EVENTS])
 def done_text(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """D004 done-text-mismatch (warning); D007 duplicate-done (error).
 
@@ -187,7 +187,7 @@ def _part_text(part: dict) -> object:
     return part.get("text", part.get("refusal"))
 
 
-@on_event("D005")
+@on_event("D005", types=[_ITEM_DONE, *_PART_DONE])
 def part_done_mismatch(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """D005 part-done-mismatch (warning).
 
@@ -241,7 +241,7 @@ def part_done_mismatch(event: Event, ref: EventRef, state: StreamState) -> Itera
                     break
 
 
-@on_event("D008")
+@on_event("D008", types=[_ITEM_DONE])
 def tool_call_incomplete(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """D008 tool-call-incomplete (warning).
 

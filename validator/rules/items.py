@@ -16,6 +16,12 @@ from .registry import on_event
 
 _ADDED = "response.output_item.added"
 _DONE = "response.output_item.done"
+_PART_ADDED = {
+    "response.content_part.added": "content_index",
+    "response.reasoning_summary_part.added": "summary_index",
+    "response.output_text.annotation.added": "annotation_index",
+}
+_PART_ADDED_TYPES = tuple(_PART_ADDED)
 
 
 def _describe(item) -> str:
@@ -58,7 +64,7 @@ def unknown_output_item(event: Event, ref: EventRef, state: StreamState) -> Iter
             yield Problem("O001", f"`{ref.type}` names item_id `{short(item_id)}` before any `response.output_item.added` for it", json_path="$.item_id")
 
 
-@on_event("O002")
+@on_event("O002", types=[_ADDED])
 def output_index_order(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """O002 output-index-order (error under every profile).
 
@@ -132,7 +138,7 @@ def item_type_mismatch(event: Event, ref: EventRef, state: StreamState) -> Itera
     yield Problem("O004", f"`{ref.type}` addresses {_describe(item)}, but it belongs to a {wanted} item")
 
 
-@on_event("O005")
+@on_event("O005", types=[_ADDED])
 def duplicate_item_id(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """O005 duplicate-item-id (error under every profile).
 
@@ -159,7 +165,7 @@ def duplicate_item_id(event: Event, ref: EventRef, state: StreamState) -> Iterat
         )
 
 
-@on_event("O006")
+@on_event("O006", types=_PART_ADDED_TYPES)
 def part_index_order(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """O006 part-index-order (error under every profile).
 
@@ -194,12 +200,6 @@ def part_index_order(event: Event, ref: EventRef, state: StreamState) -> Iterato
     if expected is not None and index != expected:
         yield Problem("O006", f"`{ref.type}` has {field} {index} in {where}, expected {expected}", json_path=f"$.{field}")
 
-
-_PART_ADDED = {
-    "response.content_part.added": "content_index",
-    "response.reasoning_summary_part.added": "summary_index",
-    "response.output_text.annotation.added": "annotation_index",
-}
 
 
 @on_event("O007", "O008")
@@ -246,7 +246,7 @@ def part_not_open(event: Event, ref: EventRef, state: StreamState) -> Iterator[P
         yield Problem("O008", f"`{ref.type}` writes into {what} {index} of {_describe(item)}, whose type is `{part.type}`, not `{kind.part_type}`")
 
 
-@on_event("O009", "O010")
+@on_event("O009", "O010", types=[_DONE])
 def item_changed(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """O009 item-changed (error); O010 item-status (warning).
 
@@ -280,7 +280,7 @@ def item_changed(event: Event, ref: EventRef, state: StreamState) -> Iterator[Pr
         yield Problem("O010", f"{_describe(item)} finishes with status `{short(status)}`, expected `completed` or `incomplete`", json_path="$.item.status")
 
 
-@on_event("O011")
+@on_event("O011", types=[_ADDED])
 def interleaved_items(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """O011 interleaved-items (warning under openai, off otherwise).
 

@@ -81,7 +81,7 @@ def _response(event: Event) -> dict | None:
     return response if isinstance(response, dict) else None
 
 
-@on_event("L004")
+@on_event("L004", types=_STATUS)
 def response_id_changed(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """L004 response-id-changed (error under every profile).
 
@@ -100,7 +100,7 @@ def response_id_changed(event: Event, ref: EventRef, state: StreamState) -> Iter
         yield Problem("L004", f"`{ref.type}` has response.id `{short(found)}`, but the stream began as `{state.response_id}`", json_path="$.response.id")
 
 
-@on_event("L005")
+@on_event("L005", types=_STATUS)
 def status_mismatch(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """L005 status-mismatch (error under every profile).
 
@@ -135,7 +135,7 @@ def error_without_failed(state: StreamState) -> Iterator[Problem]:
         yield Problem("L006", "this `error` event is not followed by `response.failed`", at=state.pending_error)
 
 
-@on_event("L007")
+@on_event("L007", types=["response.created", "response.in_progress", "response.queued"])
 def lifecycle_order(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """L007 lifecycle-order (warning under every profile).
 
@@ -152,7 +152,7 @@ def lifecycle_order(event: Event, ref: EventRef, state: StreamState) -> Iterator
         yield Problem("L007", f"`{ref.type}` arrives after output began")
 
 
-@on_event("L008")
+@on_event("L008", types=TERMINAL)
 def terminal_details(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """L008 terminal-details (error under every profile).
 

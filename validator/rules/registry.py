@@ -5,7 +5,7 @@ The rule's docstring is its user documentation (`orvalidate rule CODE` prints it
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from ..model import Event, EventRef, Problem
 from ..state import StreamState
@@ -18,16 +18,31 @@ CLOSE_CHECKS: list[CloseCheck] = []
 DOCS: dict[str, Callable] = {}
 
 
-def on_event(*codes: str) -> Callable[[EventCheck], EventCheck]:
-    """Register a check that sees every event, with the state as it was before that event."""
+_BY_TYPE: dict[str | None, tuple[EventCheck, ...]] = {}
+
+
+def on_event(*codes: str, types: Iterable[str] | None = None) -> Callable[[EventCheck], EventCheck]:
+    """Register a check that sees events (of `types` only, when given), with the state as it
+    was before that event. Declaring types keeps a check off the hot path of text deltas."""
 
     def register(check: EventCheck) -> EventCheck:
+        check.types = frozenset(types) if types is not None else None  # type: ignore[attr-defined]
         EVENT_CHECKS.append(check)
+        _BY_TYPE.clear()
         for code in codes:
             DOCS.setdefault(code, check)
         return check
 
     return register
+
+
+def checks_for(event_type: str | None) -> tuple[EventCheck, ...]:
+    """The checks that want events of this type, in registration order (cached per type)."""
+    found = _BY_TYPE.get(event_type)
+    if found is None:
+        found = tuple(c for c in EVENT_CHECKS if c.types is None or event_type in c.types)  # type: ignore[attr-defined]
+        _BY_TYPE[event_type] = found
+    return found
 
 
 def on_close(*codes: str) -> Callable[[CloseCheck], CloseCheck]:

@@ -47,7 +47,7 @@ def _once(state: StreamState, code: str) -> bool:
     return True
 
 
-@on_event("U001", "U002", "U003")
+@on_event("U001", "U002", "U003", types=LIFECYCLE)
 def usage_arithmetic(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """U001 usage-total-mismatch (error); U002 cached-exceeds-input (error under openai,
     warning otherwise); U003 reasoning-exceeds-output (error under openai, warning otherwise).
@@ -76,7 +76,7 @@ def usage_arithmetic(event: Event, ref: EventRef, state: StreamState) -> Iterato
         yield Problem("U003", f"`{ref.type}` usage.output_tokens_details.reasoning_tokens is {reasoning}, more than output_tokens {taken}", json_path="$.response.usage.output_tokens_details.reasoning_tokens")
 
 
-@on_event("U004")
+@on_event("U004", types=LIFECYCLE)
 def token_count_invalid(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """U004 token-count-invalid (error under every profile).
 
@@ -97,7 +97,7 @@ def token_count_invalid(event: Event, ref: EventRef, state: StreamState) -> Iter
             yield Problem("U004", f"`{ref.type}` usage.{path} is {shown}: {what}; token counts are integers >= 0", json_path=f"$.response.usage.{path}")
 
 
-@on_event("U005")
+@on_event("U005", types=LIFECYCLE)
 def usage_decreased(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """U005 usage-decreased (warning under every profile).
 
@@ -123,7 +123,7 @@ def _number(value: object) -> bool:
     return type(value) in (int, float) and math.isfinite(value)  # type: ignore[arg-type]
 
 
-@on_event("U006")
+@on_event("U006", types=LIFECYCLE)
 def cost_mismatch(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """U006 cost-mismatch (warning under openrouter, off otherwise).
 
