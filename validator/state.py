@@ -71,6 +71,7 @@ class Item:
     summaries: dict[int, Part] = field(default_factory=dict)
     runs: dict[tuple, Run] = field(default_factory=dict)
     hosted_closed: bool = False  # its `*.completed` or `*.failed` event arrived
+    missed: bool = False  # events named it before its `output_item.added`: its texts are partial
     final: tuple | None = None  # (id, type, text) of `output_item.done`, for D006
     reported: set = field(default_factory=set)  # codes already reported about this item
 
@@ -136,6 +137,9 @@ class StreamState:
     open_items: set = field(default_factory=set)
     next_index: int = 0
     loose_runs: dict[tuple, Run] = field(default_factory=dict)  # deltas that name no item
+    orphans: dict[int, tuple] = field(default_factory=dict)  # output_item.done never added, for D006
+    early: set = field(default_factory=set)  # output indexes and ids named before their added
+    unreadable: int = 0  # events the rules could not read (F002, F012, F011): texts may miss parts
     reported: set = field(default_factory=set)  # stream-level codes reported once
 
     def item_for(self, payload: dict) -> Item | None:
@@ -171,14 +175,19 @@ class StreamState:
             self.note_comment(text)
         if payload is None:
             self.seq_relaxed = True
+            self.unreadable += 1
             return
         seq = payload.get("sequence_number")
         if type(seq) is int:
             self.seq_last = seq
             self.seq_relaxed = False
-        elif seq is None and not event.sdk_cased:
-            self.seq_missing += 1
-            self.seq_missing_first = self.seq_missing_first or ref
+        else:  # no usable number: the next jump may be this event's, so it is not a gap
+            self.seq_relaxed = True
+            if seq is None and not event.sdk_cased:
+                self.seq_missing += 1
+                self.seq_missing_first = self.seq_missing_first or ref
+        if event.sdk_cased:
+            self.unreadable += 1
         if self.terminal is not None and self.after_terminal is None:
             self.after_terminal = ref
         kind = ref.type
@@ -204,7 +213,7 @@ class StreamState:
                 self.usage = response["usage"]
         elif kind == "error":
             self.pending_error = ref
-        elif kind is not None:
+        elif kind is not None and not event.sdk_cased:
             self._track(kind, payload, ref)
 
     def _track(self, kind: str, payload: dict, ref: EventRef) -> None:
@@ -215,6 +224,7 @@ class StreamState:
                 return
             self.output_began = True
             entry = Item(index, item.get("id"), item.get("type"), ref, call_id=item.get("call_id"))
+            entry.missed = index in self.early or item.get("id") in self.early
             if index not in self.items:
                 self.items[index] = entry
             if isinstance(entry.id, str):
@@ -225,6 +235,16 @@ class StreamState:
             self.next_index = max(self.next_index, index + 1)
             return
         item = self.item_for(payload)
+        if item is None and kind == "response.output_item.done":
+            final_id = payload.get("item", {}).get("id") if isinstance(payload.get("item"), dict) else None
+            if isinstance(final_id, str) and final_id in self.ids:
+                item = self.items[self.ids[final_id]]  # done at another index: O009 says so once
+        if item is None and ("output_index" in payload or "item_id" in payload):
+            # an event for an item not (yet) added: O001 reports it; its text is not followed
+            self.early.add(payload.get("output_index") if type(payload.get("output_index")) is int else payload.get("item_id"))
+            if kind == "response.output_item.done" and type(payload.get("output_index")) is int:
+                self.orphans[payload["output_index"]] = signature(payload.get("item"))
+            return
         if kind in DELTA_EVENTS:
             kind_info = DELTA_EVENTS[kind]
             _, key, run = self.run_for(kind_info, payload)

@@ -18,13 +18,13 @@ _ITEM_DONE = "response.output_item.done"
 _PART_DONE = {"response.content_part.done": "content_index", "response.reasoning_summary_part.done": "summary_index"}
 
 
-def _first_difference(expected: str, found: str) -> str:
+def _first_difference(expected: str, found: str, names: tuple[str, str] = ("deltas give", "`.done` has")) -> str:
     """Where two texts first differ, with a short excerpt of each from a little before."""
     at = next((i for i, (a, b) in enumerate(zip(expected, found)) if a != b), min(len(expected), len(found)))
     start = max(0, at - 10)
     return (
-        f"they first differ at character {at}: deltas give {short(expected[start:at + 30], 50)!r}, "
-        f"`.done` has {short(found[start:at + 30], 50)!r} (lengths {len(expected)} and {len(found)})"
+        f"they first differ at character {at}: {names[0]} {short(expected[start:at + 30], 50)!r}, "
+        f"{names[1]} {short(found[start:at + 30], 50)!r} (lengths {len(expected)} and {len(found)})"
     )
 
 
@@ -48,7 +48,7 @@ def missing_done_at_item_close(event: Event, ref: EventRef, state: StreamState) 
     if item is None or item.done is not None:
         return
     for run in item.runs.values():
-        if run.deltas and not run.done:
+        if run.deltas and not run.done and not state.unreadable:
             yield Problem(
                 "D001",
                 f"{run.deltas} `{run.kind.name}` delta{'s' if run.deltas > 1 else ''} of `{item.id}` "
@@ -72,7 +72,7 @@ def missing_done_loose(state: StreamState) -> Iterator[Problem]:
     if state.terminal is None:
         return
     for run in state.loose_runs.values():
-        if run.deltas and not run.done:
+        if run.deltas and not run.done and not state.unreadable:
             yield Problem("D001", f"{run.deltas} `{run.kind.name}` deltas have no `.done`", at=run.first)
 
 
@@ -106,9 +106,9 @@ def terminal_checks(event: Event, ref: EventRef, state: StreamState) -> Iterator
     if not isinstance(output, list):
         return
     open_ids = {state.items[i].id for i in state.open_items}
-    closed = [state.items[i] for i in sorted(state.items) if state.items[i].done is not None]
-    expected = [item.final for item in closed]
-    rotating = [("O003" in item.reported) for item in closed]  # ids already reported by O003
+    closed = {i: state.items[i] for i in state.items if state.items[i].done is not None}
+    expected = [closed[i].final if i in closed else state.orphans[i] for i in sorted({*closed, *state.orphans})]
+    rotating = [i in closed and "O003" in closed[i].reported for i in sorted({*closed, *state.orphans})]
     found = [signature(o) for o in output]
     found = [s for s in found if s[0] not in open_ids or s[0] is None]
     if len(expected) != len(found):
@@ -173,7 +173,8 @@ def done_text(event: Event, ref: EventRef, state: StreamState) -> Iterator[Probl
         yield Problem("D007", f"a second `{ref.type}` for the same {kind.name} of `{item.id if item else 'the stream'}`")
         return
     text = payload.get(kind.done_field) if kind.done_field else None
-    if run.deltas and isinstance(text, str):
+    partial = state.unreadable or (item is not None and item.missed)  # some deltas went unread
+    if run.deltas and isinstance(text, str) and not partial:
         joined = "".join(run.pieces)
         if joined != text:
             yield Problem(
@@ -212,7 +213,8 @@ def part_done_mismatch(event: Event, ref: EventRef, state: StreamState) -> Itera
             return
         text = _part_text(final)
         if isinstance(text, str) and text != part.text:
-            yield Problem("D005", f"`{ref.type}` part text differs from its `.done` text; {_first_difference(part.text, text)}", json_path="$.part.text")
+            detail = _first_difference(part.text, text, ("the text `.done` has", "the part has"))
+            yield Problem("D005", f"`{ref.type}` part text differs from its `.done` text; {detail}", json_path="$.part.text")
         return
     if ref.type != _ITEM_DONE:
         return
@@ -234,8 +236,12 @@ def part_done_mismatch(event: Event, ref: EventRef, state: StreamState) -> Itera
                 if a is not None and b is not None and a != b:
                     yield Problem(
                         "D005",
-                        f"`output_item.done` {key}[{part_index}].{field} of `{item.id}` differs from its part `.done` (line {ref.span.line}): "
-                        + (_first_difference(a, b) if field == "text" and isinstance(a, str) and isinstance(b, str) else f"{short(a)} vs {short(b)}"),
+                        f"`output_item.done` {key}[{part_index}].{field} of `{item.id}` differs from its part `.done`: "
+                        + (
+                            _first_difference(a, b, ("the part `.done` has", "the item has"))
+                            if field == "text" and isinstance(a, str) and isinstance(b, str)
+                            else f"the part `.done` has {short(a)}, the item has {short(b)}"
+                        ),
                         json_path=f"$.item.{key}[{part_index}].{field}",
                     )
                     break

@@ -87,5 +87,8 @@ def sequence_missing(state: StreamState) -> Iterator[Problem]:
     ref = state.seq_missing_first
     if ref is None:
         return
-    of = f"{state.seq_missing} of {state.events} events" if state.seq_missing > 1 else "this event"
-    yield Problem("Q004", f"`{ref.type}` has no sequence_number ({of} in this stream lack one)", at=ref)
+    if state.seq_missing > 1:
+        detail = f" ({state.seq_missing} of {state.events} events in this stream lack one)"
+    else:
+        detail = " (the only event in this stream without one)"
+    yield Problem("Q004", f"`{ref.type}` has no sequence_number{detail}", at=ref)
