@@ -354,11 +354,6 @@ def test_findings_are_ordered_by_path_line_column_code(cli) -> None:
     assert len({f["path"] for f in report["findings"]}) > 20
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="README: findings are ordered by path, line, column and code; api.Report.findings (and the text "
-    "output) keep the order the paths were given in, sorting only within each file",
-)
 def test_findings_ordered_by_path_when_paths_given_out_of_order(cli) -> None:
     result = cli("--format", "json", INVALID_Q002, INVALID_L002)
     report = json.loads(result.stdout)

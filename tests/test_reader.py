@@ -200,26 +200,13 @@ def test_sse(data: bytes, expected: list) -> None:
     assert records(data) == expected
 
 
-BOM_READ_BUG = (
-    "reader._lines: when the first reads return exactly the 3 BOM bytes, the rest of the stream is "
-    "never read (the chunk left after the BOM is b'' and ends the loop)"
-)
-
-
-def bom_alone_in_first_read(request: pytest.FixtureRequest, data: bytes, chunk: int | None) -> None:
-    if data.startswith(b"\xef\xbb\xbf") and chunk in (1, 3) and len(data) > 3:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=BOM_READ_BUG))
-
-
 @pytest.mark.parametrize("data, expected", [pytest.param(d, e, id=i) for i, d, e in SSE_CASES])
 @pytest.mark.parametrize("chunk", [1, 2, 3])
-def test_sse_in_tiny_chunks(request: pytest.FixtureRequest, data: bytes, expected: list, chunk: int) -> None:
+def test_sse_in_tiny_chunks(data: bytes, expected: list, chunk: int) -> None:
     """Reading one, two or three bytes at a time gives the same records (CR|LF split across reads)."""
-    bom_alone_in_first_read(request, data, chunk)
     assert records(data, chunk=chunk) == expected
 
 
-@pytest.mark.xfail(strict=True, reason=BOM_READ_BUG)
 def test_bom_alone_in_the_first_read() -> None:
     """A pipe may deliver the BOM on its own (a server that flushes it first)."""
 
@@ -256,8 +243,7 @@ LINES_CASES = [
 
 @pytest.mark.parametrize("data, expected", [pytest.param(d, e, id=i) for i, d, e in LINES_CASES])
 @pytest.mark.parametrize("chunk", [1, 2, 3, 4, 5, 1 << 16])
-def test_lines(request: pytest.FixtureRequest, data: bytes, expected: list, chunk: int) -> None:
-    bom_alone_in_first_read(request, data, chunk)
+def test_lines(data: bytes, expected: list, chunk: int) -> None:
     assert list(reader._lines(Tiny(data, chunk), reader._SSE_EOL)) == expected
 
 
@@ -293,8 +279,6 @@ def test_sse_every_split_point() -> None:
             return self.parts.pop(0) if self.parts else b""
 
     for at in range(1, len(data)):  # a read() never returns b"" before the end
-        if at == 3:
-            continue  # the BOM alone in the first read: test_bom_alone_in_the_first_read (a known bug)
         _, recs = reader.read(Split(at), PATH, "sse")
         assert [compact(r) for r in recs] == whole, at
 
@@ -350,11 +334,6 @@ def test_duplicate_key_points_at_the_second_key() -> None:
     assert "`k`" in problem.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="payload.decode locates F007 at the second occurrence of the quoted key anywhere in the text, "
-    "which here is the first (legitimate) `k` of the outer object, not the repeated one",
-)
 def test_duplicate_key_after_the_same_key_in_a_nested_object() -> None:
     (event,) = read_all(b'data: {"type":"a","o":{"k":1},"k":2,"k":3}\n\n')
     (problem,) = event.problems
@@ -369,10 +348,6 @@ def test_non_finite_number_points_at_it() -> None:
     assert event.type == "a"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="payload.decode locates F008 with text.find('NaN'), which finds the word NaN inside an earlier string",
-)
 def test_non_finite_number_after_the_same_word_in_a_string() -> None:
     (event,) = read_all(b'data: {"type":"a","delta":"NaN","v":NaN}\n\n')
     (problem,) = event.problems
@@ -495,8 +470,7 @@ JSONL_CASES = [
 
 @pytest.mark.parametrize("data, expected", [pytest.param(d, e, id=i) for i, d, e in JSONL_CASES])
 @pytest.mark.parametrize("chunk", [None, 1, 2])
-def test_jsonl(request: pytest.FixtureRequest, data: bytes, expected: list, chunk: int | None) -> None:
-    bom_alone_in_first_read(request, data, chunk)
+def test_jsonl(data: bytes, expected: list, chunk: int | None) -> None:
     assert records(data, "jsonl", "capture.jsonl", chunk=chunk) == expected
 
 
@@ -571,10 +545,6 @@ def test_read_sniffs_a_path_without_extension() -> None:
     assert [compact(r) for r in recs] == [ev(1, A, "a")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reader.read sniffs only the first read(); a short first read (here one newline) is taken for SSE",
-)
 def test_read_sniffs_stdin_in_tiny_chunks() -> None:
     fmt, recs = reader.read(Tiny(b"\n" + J + b"\n" + J + b"\n", 1), "-", None)
     assert fmt == "jsonl"

@@ -37,7 +37,8 @@ class Report:
 
     @property
     def findings(self) -> list[Finding]:
-        return [f for file in self.files for f in file.findings]
+        """Every file's findings, ordered by path, line, column and code."""
+        return sorted((f for file in self.files for f in file.findings), key=Finding.sort_key)
 
     def to_dict(self) -> dict:
         """The JSON report, version 1 (README documents it; tools may parse it)."""

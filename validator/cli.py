@@ -161,6 +161,7 @@ def _check(paths: tuple[str, ...], config: Config, output_format: str, flags: di
         config=config,
     )
     report = Report()
+    printed: set[str] = set()  # stdin's findings, printed as they arose
     for number, path in enumerate(files, 1):
         if progress:
             click.echo(f"\r[{number}/{len(files)}] {path[-60:]:<60}", err=True, nl=False)
@@ -177,9 +178,8 @@ def _check(paths: tuple[str, ...], config: Config, output_format: str, flags: di
             click.echo(f"orvalidate: {path}: {exc.strerror or exc}", err=True)
             continue
         report.files.append(result)
-        if live and (path != "-" or progress):
-            for finding in result.findings:
-                click.echo(line(finding, color), color=color)
+        if path == "-" and live and not progress:
+            printed.add(result.path)
         if flags["verbose"]:
             verdict = f"{len(result.findings)} finding{'s' if len(result.findings) != 1 else ''}" if result.findings else "ok"
             events = sum(s.events for s in result.streams)
@@ -187,6 +187,10 @@ def _check(paths: tuple[str, ...], config: Config, output_format: str, flags: di
     if progress:
         click.echo("\r" + " " * 72 + "\r", err=True, nl=False)
     if output_format == "text":
+        if live:
+            for finding in report.findings:
+                if finding.path not in printed:
+                    click.echo(line(finding, color), color=color)
         if flags["statistics"]:
             _write(statistics(report), flags["output_file"])
         elif flags["output_file"]:

@@ -49,23 +49,44 @@ def _count_keys(value: Any) -> int:
     return count
 
 
-def _duplicate_keys(text: str) -> list[str]:
-    """Keys that appear twice in one object: the slow, exact search, run only after a mismatch."""
-    found: list[str] = []
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"[ \t\r\n]*(:?)|[{}\[\]]', re.S)
 
-    def hook(pairs: list) -> dict:
-        seen = set()
-        for key, _ in pairs:
-            if key in seen and key not in found:
-                found.append(key)
-            seen.add(key)
-        return dict(pairs)
 
-    try:
-        json.loads(text, object_pairs_hook=hook, parse_constant=lambda c: None)
-    except (ValueError, RecursionError):
-        pass
+def _duplicate_keys(text: str) -> list[tuple[str, int]]:
+    """(key, position of its repeat) for keys that appear twice in one object.
+
+    The slow, exact search, run only when the key count says there is a repeat: strings and
+    brackets are read in order, with the keys of each open object on a stack.
+    """
+    found: list[tuple[str, int]] = []
+    stack: list[set | None] = []
+    for token in _TOKENS.finditer(text):
+        first = token.group()[0]
+        if first == "{":
+            stack.append(set())
+        elif first == "[":
+            stack.append(None)
+        elif first in "}]":
+            if stack:
+                stack.pop()
+        elif token.group(1) and stack and stack[-1] is not None:
+            raw = token.group()
+            key = json.loads(raw[: raw.rindex('"') + 1])
+            if key in stack[-1]:
+                found.append((key, token.start()))
+            stack[-1].add(key)
     return found
+
+
+_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)', re.S)
+
+
+def _constant_at(text: str) -> int:
+    """The position of the first NaN or Infinity outside a string."""
+    for token in _CONSTANT.finditer(text):
+        if token.group(1):
+            return token.start()
+    return 0
 
 
 def _sdk_keys(payload: dict) -> list[str]:
@@ -119,17 +140,11 @@ def decode(text: str, locate: Callable[[int], Span]) -> tuple[Any, list[Problem]
         except RecursionError:
             return None, [Problem("F002", "invalid JSON: nested too deeply to parse", span=locate(0))]
         if non_finite:
-            problems.append(
-                Problem("F008", f"`{non_finite[0]}` is not a JSON number", span=locate(text.find(non_finite[0])))
-            )
+            problems.append(Problem("F008", f"`{non_finite[0]}` is not a JSON number", span=locate(_constant_at(text))))
     keys = sum(1 for colon in _STRING_OR_KEY.findall(text) if colon)
     if keys != _count_keys(value):
-        for key in _duplicate_keys(text):
-            quoted = json.dumps(key)
-            second = text.find(quoted, text.find(quoted) + 1)
-            problems.append(
-                Problem("F007", f"duplicate key `{short(key)}` in one JSON object", span=locate(max(second, 0)))
-            )
+        for key, position in _duplicate_keys(text):
+            problems.append(Problem("F007", f"duplicate key `{short(key)}` in one JSON object", span=locate(position)))
     return value, problems
 
 

@@ -49,7 +49,7 @@ def _lines(stream: BinaryIO, eol: re.Pattern) -> Iterator[tuple[bytes, int, bool
             break
         head += more
     offset = 3 if head.startswith(BOM) else 0
-    chunk = head[offset:]
+    chunk = head[offset:] or stream.read(CHUNK)
     pending: list[bytes] = []
     skip_lf = False
     while chunk:
@@ -252,6 +252,11 @@ def read(stream: BinaryIO, path: str, fmt: str | None = None) -> tuple[str, Iter
     fmt = fmt or format_for(path)
     if fmt is None:
         head = stream.read(CHUNK)
+        while head and not head.removeprefix(BOM).strip():  # a pipe may deliver a few bytes at a time
+            more = stream.read(CHUNK)
+            if not more:
+                break
+            head += more
         fmt = sniff(head)
         stream = _Prefixed(head, stream)  # type: ignore[assignment]
     return fmt, (read_sse(stream, path) if fmt == "sse" else read_jsonl(stream, path))
