@@ -247,10 +247,7 @@ class StreamState:
             return
         if kind in DELTA_EVENTS:
             kind_info = DELTA_EVENTS[kind]
-            _, key, run = self.run_for(kind_info, payload)
-            if run is None:
-                run = Run(kind_info, ref)
-                (item.runs if item is not None else self.loose_runs)[key] = run
+            run = self._open_run(kind_info, payload, item, ref)
             delta = payload.get("delta")
             if isinstance(delta, str) and kind_info.done_field:
                 run.pieces.append(delta)
@@ -258,10 +255,7 @@ class StreamState:
             return
         if kind in DONE_EVENTS:
             kind_info = DONE_EVENTS[kind]
-            _, key, run = self.run_for(kind_info, payload)
-            if run is None:
-                run = Run(kind_info, ref)
-                (item.runs if item is not None else self.loose_runs)[key] = run
+            run = self._open_run(kind_info, payload, item, ref)
             run.done = True
             run.pieces = []
             part = self.part_for(item, kind_info, payload)
@@ -299,6 +293,22 @@ class StreamState:
         elif item.type in HOSTED_TOOLS and kind.startswith(HOSTED_TOOLS[item.type]):
             if kind.endswith((".completed", ".failed")):
                 item.hosted_closed = True
+
+    def _open_run(self, kind: DeltaKind, payload: dict, item: Item | None, ref: EventRef) -> Run:
+        """The run a delta or `.done` belongs to, started by this event if it is the first."""
+        _, key, run = self.run_for(kind, payload)
+        if run is None:
+            run = Run(kind, ref)
+            (item.runs if item is not None else self.loose_runs)[key] = run
+        return run
+
+    def closing_part(self, event_type: str, payload: dict) -> tuple[Item | None, str, Part | None]:
+        """(item, index field, part) a `content_part.done` or `reasoning_summary_part.done` closes."""
+        item = self.item_for(payload)
+        field = "content_index" if event_type == "response.content_part.done" else "summary_index"
+        parts = (item.parts if field == "content_index" else item.summaries) if item else {}
+        index = payload.get(field)
+        return item, field, parts.get(index) if type(index) is int else None
 
     @staticmethod
     def part_for(item: Item | None, kind: DeltaKind, payload: dict) -> Part | None:

@@ -15,7 +15,7 @@ from ..state import TERMINAL, StreamState, signature
 from .registry import on_close, on_event
 
 _ITEM_DONE = "response.output_item.done"
-_PART_DONE = {"response.content_part.done": "content_index", "response.reasoning_summary_part.done": "summary_index"}
+_PART_DONE = ("response.content_part.done", "response.reasoning_summary_part.done")
 
 
 def _first_difference(expected: str, found: str, names: tuple[str, str] = ("deltas give", "`.done` has")) -> str:
@@ -153,10 +153,7 @@ def done_text(event: Event, ref: EventRef, state: StreamState) -> Iterator[Probl
             yield Problem("D007", f"a second `output_item.done` for `{item.id}` (output_index {index}; the first at line {item.done.span.line})")
         return
     if ref.type in _PART_DONE:
-        item = state.item_for(payload)
-        field = _PART_DONE[ref.type]
-        parts = (item.parts if field == "content_index" else item.summaries) if item else {}
-        part = parts.get(payload.get(field))  # type: ignore[arg-type]
+        item, field, part = state.closing_part(ref.type, payload)
         if part is not None and part.done:
             yield Problem("D007", f"a second `{ref.type}` for {field} {payload.get(field)} of `{item.id}`")  # type: ignore[union-attr]
         return
@@ -204,10 +201,7 @@ def part_done_mismatch(event: Event, ref: EventRef, state: StreamState) -> Itera
     if payload is None:
         return
     if ref.type in _PART_DONE:
-        item = state.item_for(payload)
-        field = _PART_DONE[ref.type]
-        parts = (item.parts if field == "content_index" else item.summaries) if item else {}
-        part = parts.get(payload.get(field))  # type: ignore[arg-type]
+        _, _, part = state.closing_part(ref.type, payload)
         final = payload.get("part")
         if part is None or part.done or part.text is None or not isinstance(final, dict):
             return
