@@ -137,9 +137,9 @@ def test_ignore_prefix_covers_several_codes(tmp_path: Path, selector: str) -> No
 
 def test_ignore_in_a_comment_only_block_suppresses_nothing(tmp_path: Path) -> None:
     """A block of comments alone has no event: its `ignore` is F016, the next event keeps D004."""
-    lines = insert(base(), "", DONE)
-    lines = insert(lines, ": orvalidate: ignore[D004]", "", occurrence=lines.index(DONE) - 1 - lines[: lines.index(DONE)].count("") + lines[: lines.index(DONE)].count(""), offset=0)
-    lines = [line for line in lines]  # (kept simple: verified below)
+    lines = base()
+    at = line_of(lines, DONE) - 1
+    lines = lines[:at] + [": orvalidate: ignore[D004]", ""] + lines[at:]
     comment = line_of(lines, ": orvalidate: ignore[D004]")
     assert lines[comment - 2] == "" and lines[comment] == ""  # a block of its own
     found = findings(tmp_path, lines)
