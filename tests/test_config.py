@@ -186,15 +186,7 @@ INVALID = {
 
 @pytest.mark.parametrize("body", INVALID.values(), ids=INVALID.keys())
 @pytest.mark.parametrize("file_name", ["orvalidate.toml", "pyproject.toml"])
-def test_invalid_value_exits_2_with_one_line(project: Path, body: str, file_name: str, request) -> None:
-    if file_name == "pyproject.toml" and body == INVALID["not-toml"]:
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="bug: find_config() skips a pyproject.toml that is not valid TOML, so a broken "
-                "[tool.orvalidate] table is silently ignored (exit 1 with default rules) instead of exit 2",
-            )
-        )
+def test_invalid_value_exits_2_with_one_line(project: Path, body: str, file_name: str) -> None:
     if file_name == "pyproject.toml":
         pyproject(project, body)
     else:
@@ -322,12 +314,6 @@ def test_per_file_ignores_apply_only_to_matching_files(project: Path) -> None:
     assert [(f["path"], f["code"]) for f in findings] == [("other/b.sse", "D004"), ("other/b.sse", "U001")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: per-file-ignores globs are matched against the path as given (relative to the current "
-    "directory), not relative to the folder of the configuration file as ruff does, so running from a "
-    "subdirectory loses them",
-)
 def test_per_file_ignores_are_relative_to_the_configuration_file(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (project / "captures").mkdir()
     (project / "captures" / "a.sse").write_bytes(mixed_capture())
@@ -337,11 +323,6 @@ def test_per_file_ignores_are_relative_to_the_configuration_file(project: Path, 
     assert found("a.sse") == ["D004"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: per-file-ignores use fnmatch, where `**/` needs at least one folder, so "
-    "`**/captures/*.sse` misses captures/a.sse (ruff's globs match it)",
-)
 def test_per_file_ignores_double_star_matches_at_the_top(project: Path) -> None:
     (project / "captures").mkdir()
     (project / "captures" / "a.sse").write_bytes(mixed_capture())

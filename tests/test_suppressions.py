@@ -292,19 +292,19 @@ def test_suppression_text_is_a_comment_not_a_field(tmp_path: Path) -> None:
 # standard input (findings printed as soon as known)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: with `-` and the text format, findings are printed live before a later "
-    "`file-ignore` is read, so a suppressed finding is printed while the summary and exit code "
-    "leave it out",
-)
 def test_file_ignore_at_end_of_stdin(tmp_path: Path) -> None:
+    """Live output cannot take back what it printed: it says so, and the verdict honours the
+    suppression (a file read from disk prints nothing: test_file_ignore_anywhere)."""
     lines = _end_block(base(copies=2), ": orvalidate: file-ignore[U,D004]")
     data = ("\n".join(lines) + "\n").encode()
     result = CliRunner().invoke(main, ["--isolated", "-"], input=data, env=CLEAN_ENV, catch_exceptions=False)
     assert result.exit_code == 0
-    assert result.stderr == "0 errors, 0 warnings in 1 file (2 streams, 28 events)\n"
-    assert result.stdout == ""
+    printed = result.stdout.splitlines()
+    assert printed and all(" D004 " in line or " U00" in line for line in printed)
+    assert result.stderr == (
+        f"orvalidate: {len(printed)} findings printed above were then suppressed by a `file-ignore` "
+        "read later in the stream\n0 errors, 0 warnings in 1 file (2 streams, 28 events)\n"
+    )
 
 
 def test_file_ignore_at_end_of_stdin_json(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ class FileReport:
     format: str
     streams: list[StreamSummary]
     findings: list[Finding]
+    late_suppressed: int = 0  # found before a `file-ignore` that came later in the capture
 
 
 @dataclass
@@ -129,8 +130,8 @@ def check_stream(
         yield finding
     settled = checker.settle(findings)
     yield from (f for f in settled if f.code == "F016")
-    findings = sorted(settled, key=Finding.sort_key)
-    yield FileReport(path, fmt, checker.streams, findings)
+    late = len(findings) - sum(1 for f in settled if f.code != "F016")
+    yield FileReport(path, fmt, checker.streams, sorted(settled, key=Finding.sort_key), late)
 
 
 def check_file(path: str, **options) -> FileReport:

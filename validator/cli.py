@@ -132,7 +132,8 @@ def check(paths: tuple[str, ...], **flags) -> None:
         profile=flags["profile"] or config.profile,
         fail_on=flags["fail_on"] or config.fail_on,
     )
-    output_format = flags["output_format"] or config.format or ("github" if os.environ.get("GITHUB_ACTIONS") else "text")
+    in_actions = os.environ.get("GITHUB_ACTIONS", "").lower() == "true"
+    output_format = flags["output_format"] or config.format or ("github" if in_actions else "text")
     if output_format not in OUTPUT_FORMATS:
         click.echo(f"orvalidate: {config.source}: format: expected one of {', '.join(OUTPUT_FORMATS)}", err=True)
         sys.exit(EXIT_ERROR)
@@ -180,6 +181,13 @@ def _check(paths: tuple[str, ...], config: Config, output_format: str, flags: di
         report.files.append(result)
         if path == "-" and live and not progress:
             printed.add(result.path)
+            late = result.late_suppressed
+            if late:
+                click.echo(
+                    f"orvalidate: {late} finding{'s' if late != 1 else ''} printed above "
+                    f"{'were' if late != 1 else 'was'} then suppressed by a `file-ignore` read later in the stream",
+                    err=True,
+                )
         if flags["verbose"]:
             verdict = f"{len(result.findings)} finding{'s' if len(result.findings) != 1 else ''}" if result.findings else "ok"
             events = sum(s.events for s in result.streams)

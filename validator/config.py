@@ -8,7 +8,6 @@ win over the file. Selectors are codes (`D004`), prefixes (`D`, `U00`) or names
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 import sys
@@ -87,12 +86,40 @@ class Config:
         return own
 
     def _ignored_in(self, code: str, path: str) -> bool:
-        posix = path.replace(os.sep, "/")
+        """Globs are relative to the configuration file's folder (as in ruff); a glob without
+        a slash also matches the file name alone."""
+        if not self.per_file_ignores:
+            return False
+        base = os.path.dirname(os.path.abspath(self.source)) if self.source else os.getcwd()
+        relative = os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")
+        name = relative.rsplit("/", 1)[-1]
         for pattern, selectors in self.per_file_ignores.items():
-            if fnmatch.fnmatch(posix, pattern) or fnmatch.fnmatch(os.path.basename(posix), pattern):
+            pattern = pattern.removeprefix("./")
+            if glob_match(pattern, relative) or ("/" not in pattern and glob_match(pattern, name)):
                 if any(selects(s, code) for s in selectors):
                     return True
         return False
+
+
+def glob_match(pattern: str, path: str) -> bool:
+    """A gitignore-style glob: `*` and `?` stay within a folder, `**/` spans any folders
+    (none included), `[...]` is a character class."""
+    regex, i = "", 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            regex, i = regex + "(?:.*/)?", i + 3
+        elif pattern.startswith("**", i):
+            regex, i = regex + ".*", i + 2
+        elif pattern[i] == "*":
+            regex, i = regex + "[^/]*", i + 1
+        elif pattern[i] == "?":
+            regex, i = regex + "[^/]", i + 1
+        elif pattern[i] == "[" and "]" in pattern[i + 2 :]:
+            end = pattern.index("]", i + 2)
+            regex, i = regex + "[" + pattern[i + 1 : end].replace("!", "^", 1) + "]", end + 1
+        else:
+            regex, i = regex + re.escape(pattern[i]), i + 1
+    return re.fullmatch(regex, path) is not None
 
 
 def _strongest(code: str) -> str:
@@ -111,8 +138,10 @@ def find_config(start: Path) -> Path | None:
         if pyproject.is_file():
             try:
                 data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+            except OSError:
                 continue
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise ConfigError(f"{pyproject}: not valid TOML: {exc}") from None  # as ruff does
             if "orvalidate" in data.get("tool", {}):
                 return pyproject
     return None

@@ -14,11 +14,17 @@ from ..api import Report
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/orvalidate/"
-_LEVEL = {"error": "error", "warning": "warning", None: "note"}
+
+
+def _strongest(rule: codes.Rule) -> str:
+    """A rule's default level for code scanning: its strongest under any profile."""
+    levels = set(rule.severity.values())
+    return "error" if "error" in levels else "warning"
 
 
 def help_uri(code: str) -> str:
-    return f"{INFORMATION_URI}#{code.lower()}"
+    """Where a rule is documented: the rule table of the README (`orvalidate rule CODE` too)."""
+    return f"{INFORMATION_URI}#rules"
 
 
 def relative_uri(path: str) -> str:
@@ -56,7 +62,7 @@ def document(report: Report) -> dict:
                                 "name": rule.name,
                                 "shortDescription": {"text": rule.summary},
                                 "helpUri": help_uri(rule.code),
-                                "defaultConfiguration": {"level": _LEVEL[rule.severity["openai"]]},
+                                "defaultConfiguration": {"level": _strongest(rule)},
                             }
                             for rule in rules
                         ],
