@@ -136,10 +136,8 @@ class FileChecker:
         self._current = self._new_stream()
 
     def _new_stream(self) -> StreamChecker:
-        first = not self.streams and not hasattr(self, "_current")
-        return StreamChecker(
-            len(self.streams), self.path, self.profile, self.strict, self.starting_after if first else None, self.config
-        )
+        resumed = self.starting_after if not self.streams else None  # --starting-after: the first stream only
+        return StreamChecker(len(self.streams), self.path, self.profile, self.strict, resumed, self.config)
 
     def feed(self, record: Event | Done | Comment | Problem) -> list[Finding]:
         """The findings this record makes known, less those a suppression comment covers."""
