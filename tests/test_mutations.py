@@ -19,6 +19,7 @@ import orvalidate
 from orvalidate.model import Event
 from orvalidate.protocol import DELTA_EVENTS, DONE_EVENTS
 from orvalidate.reader import read
+from streams import response
 
 VALID = Path(__file__).resolve().parents[1] / "fixtures" / "valid"
 TERMINAL = ("response.completed", "response.incomplete", "response.failed")
@@ -27,39 +28,6 @@ Events = list[dict]
 
 
 # -- the bases ---------------------------------------------------------------------------------
-
-
-def _response(status: str, output: list, usage: dict | None) -> dict:
-    return {
-        "id": "resp_mut_5c1e0a9b7d3f2e4c6a8b0d1f3e5c7a9b1d3f5e7c9a0b2d4f",
-        "object": "response",
-        "created_at": 1767240000,
-        "status": status,
-        "background": False,
-        "completed_at": 1767240002 if status == "completed" else None,
-        "error": None,
-        "incomplete_details": None,
-        "instructions": None,
-        "max_output_tokens": None,
-        "max_tool_calls": None,
-        "model": "gpt-4.1-mini-2025-04-14",
-        "output": output,
-        "parallel_tool_calls": True,
-        "previous_response_id": None,
-        "reasoning": {"effort": None, "summary": None},
-        "service_tier": "default",
-        "store": False,
-        "temperature": 1.0,
-        "text": {"format": {"type": "text"}, "verbosity": "medium"},
-        "tool_choice": "auto",
-        "tools": [],
-        "top_logprobs": 0,
-        "top_p": 1.0,
-        "truncation": "disabled",
-        "usage": usage,
-        "user": None,
-        "metadata": {},
-    }
 
 
 def inline_base() -> Events:
@@ -71,8 +39,8 @@ def inline_base() -> Events:
     message = {"id": mid, "type": "message", "status": "completed", "content": [part], "role": "assistant"}
     call_item = {"id": fid, "type": "function_call", "status": "completed", "arguments": arguments, "call_id": call, "name": "get_weather"}
     events: Events = [
-        {"type": "response.created", "response": _response("in_progress", [], None)},
-        {"type": "response.in_progress", "response": _response("in_progress", [], None)},
+        {"type": "response.created", "response": response("in_progress", [], None)},
+        {"type": "response.in_progress", "response": response("in_progress", [], None)},
         {"type": "response.output_item.added", "output_index": 0, "item": {**message, "status": "in_progress", "content": []}},
         {"type": "response.content_part.added", "item_id": mid, "output_index": 0, "content_index": 0, "part": {**part, "text": ""}},
         *(
@@ -88,7 +56,7 @@ def inline_base() -> Events:
         {"type": "response.output_item.done", "output_index": 1, "item": call_item},
         {
             "type": "response.completed",
-            "response": _response(
+            "response": response(
                 "completed",
                 [message, call_item],
                 {"input_tokens": 40, "input_tokens_details": {"cached_tokens": 0}, "output_tokens": 17,
