@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .api import CaptureError, FileReport, Report, check_stream, iter_captures
+from .api import CaptureError, FileReport, Report, check_file, check_stream, iter_captures
 from .config import LEVELS, Config, ConfigError, check_selector, find_config, load
 from .engine import AUTO
 from .model import PROFILES, Finding
@@ -110,6 +110,7 @@ def _show_progress(quiet: bool, count: int) -> bool:
 @click.option("--stdin-filename", default=None, metavar="NAME", help="The name of the capture read from `-`, for display and per-file configuration.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary, no progress.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print every file with its result and timing (on standard error).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Check files in this many processes [default: the number of CPUs].")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour in the text format (NO_COLOR and FORCE_COLOR are honoured under auto).")
 @click.version_option(__version__, "--version", prog_name="orvalidate")
 def check(paths: tuple[str, ...], **flags) -> None:
@@ -163,20 +164,12 @@ def _check(paths: tuple[str, ...], config: Config, output_format: str, flags: di
     )
     report = Report()
     printed: set[str] = set()  # stdin's findings, printed as they arose
-    for number, path in enumerate(files, 1):
+    for number, (path, result, seconds) in enumerate(_results(files, options, flags, live and not progress, color), 1):
         if progress:
             click.echo(f"\r[{number}/{len(files)}] {path[-60:]:<60}", err=True, nl=False)
-        started = time.perf_counter()
-        try:
-            if path == "-":
-                name = flags["stdin_filename"] or "-"
-                result = _drain(check_stream(sys.stdin.buffer, name, **options), live and not progress, color)
-            else:
-                with open(path, "rb") as stream:
-                    result = _drain(check_stream(stream, path, **options), False, color)
-        except OSError as exc:
+        if isinstance(result, str):
             errors.append(path)
-            click.echo(f"orvalidate: {path}: {exc.strerror or exc}", err=True)
+            click.echo(f"orvalidate: {result}", err=True)
             continue
         report.files.append(result)
         if path == "-" and live and not progress:
@@ -191,7 +184,7 @@ def _check(paths: tuple[str, ...], config: Config, output_format: str, flags: di
         if flags["verbose"]:
             verdict = f"{len(result.findings)} finding{'s' if len(result.findings) != 1 else ''}" if result.findings else "ok"
             events = sum(s.events for s in result.streams)
-            click.echo(f"{result.path}: {verdict} ({len(result.streams)} streams, {events} events, {time.perf_counter() - started:.3f} s)", err=True)
+            click.echo(f"{result.path}: {verdict} ({len(result.streams)} streams, {events} events, {seconds:.3f} s)", err=True)
     if progress:
         click.echo("\r" + " " * 72 + "\r", err=True, nl=False)
     if output_format == "text":
@@ -219,6 +212,39 @@ def _check(paths: tuple[str, ...], config: Config, output_format: str, flags: di
     if not flags["exit_zero"] and any(f.severity in failing for f in report.findings):
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _check_file(path: str, options: dict) -> tuple[str, FileReport | str, float]:
+    """One capture file, in this process or a worker: (path, report or error line, seconds)."""
+    started = time.perf_counter()
+    try:
+        result: FileReport | str = check_file(path, **options)
+    except CaptureError as exc:
+        result = str(exc)
+    return path, result, time.perf_counter() - started
+
+
+def _results(files: list[str], options: dict, flags: dict, live: bool, color: bool):
+    """Each file's result in the order given; with --jobs > 1, files are checked in parallel
+    processes (the output is the same: results are collected in order, findings sorted)."""
+    jobs = flags["jobs"] or os.cpu_count() or 1
+    if jobs > 1 and len(files) > 1 and "-" not in files:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from functools import partial
+
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context) as pool:
+            yield from pool.map(partial(_check_file, options=options), files, chunksize=max(1, len(files) // (jobs * 8)))
+        return
+    for path in files:
+        if path != "-":
+            yield _check_file(path, options)
+            continue
+        started = time.perf_counter()
+        name = flags["stdin_filename"] or "-"
+        yield path, _drain(check_stream(sys.stdin.buffer, name, **options), live, color), time.perf_counter() - started
 
 
 def _write(text: str, output_file: str | None) -> None:
