@@ -15,9 +15,13 @@ import orjson
 
 from .model import Problem, Span
 
+# A JSON string, written as an unrolled loop: `(?:[^"\\]|\\.)*` would keep backtracking state
+# for every character, gigabytes on a string of tens of megabytes.
+_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'
 # A JSON string, optionally followed by the colon that makes it an object key. Matching strings
 # one after another from the left never starts inside a string, so the count of keys is exact.
-_STRING_OR_KEY = re.compile(r'"(?:[^"\\]|\\.)*"[ \t\r\n]*(:?)', re.S)
+_STRING_OR_KEY = re.compile(_STRING + r'[ \t\r\n]*(:?)', re.S)
+_SPACED_COLON = re.compile(r'"[ \t\r\n]+:')
 
 # Protocol keys whose camelCase form only an SDK writes (PROTOCOL.md 2.1). F011 looks at these
 # in the event, the response, its usage, items and parts, never inside user-supplied JSON.
@@ -49,7 +53,20 @@ def _count_keys(value: Any) -> int:
     return count
 
 
-_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"[ \t\r\n]*(:?)|[{}\[\]]', re.S)
+_TOKENS = re.compile(_STRING + r'[ \t\r\n]*(:?)|[{}\[\]]', re.S)
+
+
+def _may_repeat_keys(text: str, keys: int) -> bool:
+    """Could some object repeat a key? Compares the keys parsed with the keys written.
+
+    Fast path: in compact JSON every key ends in `":`, and inside a string `":` can only be
+    `\\":`, so when `":` occurs exactly as often as there are parsed keys and no key has
+    blanks before its colon, every written key was kept. Otherwise count the written keys
+    exactly.
+    """
+    if text.count('":') == keys and not _SPACED_COLON.search(text):
+        return False
+    return sum(1 for colon in _STRING_OR_KEY.findall(text) if colon) != keys
 
 
 def _duplicate_keys(text: str) -> list[tuple[str, int]]:
@@ -78,7 +95,7 @@ def _duplicate_keys(text: str) -> list[tuple[str, int]]:
     return found
 
 
-_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)', re.S)
+_CONSTANT = re.compile(_STRING + r'|(-?Infinity|NaN)', re.S)
 
 
 def _constant_at(text: str) -> int:
@@ -141,8 +158,7 @@ def decode(text: str, locate: Callable[[int], Span]) -> tuple[Any, list[Problem]
             return None, [Problem("F002", "invalid JSON: nested too deeply to parse", span=locate(0))]
         if non_finite:
             problems.append(Problem("F008", f"`{non_finite[0]}` is not a JSON number", span=locate(_constant_at(text))))
-    keys = sum(1 for colon in _STRING_OR_KEY.findall(text) if colon)
-    if keys != _count_keys(value):
+    if _may_repeat_keys(text, _count_keys(value)):
         for key, position in _duplicate_keys(text):
             problems.append(Problem("F007", f"duplicate key `{short(key)}` in one JSON object", span=locate(position)))
     return value, problems
