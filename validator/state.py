@@ -52,9 +52,24 @@ class Run:
 
     kind: DeltaKind
     first: EventRef
-    pieces: list[str] = field(default_factory=list)
+    pieces: list[str] = field(default_factory=list)  # the latest deltas
+    blocks: list[str] = field(default_factory=list)  # earlier deltas, joined a batch at a time
     deltas: int = 0
     done: bool = False
+
+    def add(self, delta: str) -> None:
+        """Keep a delta; every 1024 are joined, so 800,000 short deltas cost their text, not
+        800,000 string objects."""
+        self.pieces.append(delta)
+        if len(self.pieces) >= 1024:
+            self.blocks.append("".join(self.pieces))
+            self.pieces = []
+
+    def text(self) -> str:
+        return "".join(self.blocks) + "".join(self.pieces)
+
+    def forget(self) -> None:
+        self.pieces, self.blocks = [], []
 
 
 @dataclass
@@ -250,14 +265,14 @@ class StreamState:
             run = self._open_run(kind_info, payload, item, ref)
             delta = payload.get("delta")
             if isinstance(delta, str) and kind_info.done_field:
-                run.pieces.append(delta)
+                run.add(delta)
             run.deltas += 1
             return
         if kind in DONE_EVENTS:
             kind_info = DONE_EVENTS[kind]
             run = self._open_run(kind_info, payload, item, ref)
             run.done = True
-            run.pieces = []
+            run.forget()
             part = self.part_for(item, kind_info, payload)
             if part is not None and kind_info.done_field:
                 text = payload.get(kind_info.done_field)

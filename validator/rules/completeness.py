@@ -172,7 +172,7 @@ def done_text(event: Event, ref: EventRef, state: StreamState) -> Iterator[Probl
     text = payload.get(kind.done_field) if kind.done_field else None
     partial = state.unreadable or (item is not None and item.missed)  # some deltas went unread
     if run.deltas and isinstance(text, str) and not partial:
-        joined = "".join(run.pieces)
+        joined = run.text()
         if joined != text:
             yield Problem(
                 "D004",
