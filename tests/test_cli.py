@@ -569,3 +569,23 @@ def test_every_rule_has_documentation(cli, code: str) -> None:
     assert result.exit_code == 0
     assert result.stdout.startswith(f"{code} {codes.RULES[code].name}\n")
     assert "severity: " in result.stdout
+
+
+def test_output_file_may_not_be_a_capture(cli, tmp_path: Path) -> None:
+    """Inputs are never written: `-o` naming a capture being checked is refused (exit 2)."""
+    capture = tmp_path / "c.sse"
+    capture.write_bytes((ROOT / INVALID_Q002).read_bytes())
+    before = capture.read_bytes()
+    result = cli(str(capture), "--output-file", str(capture))
+    assert result.exit_code == 2
+    assert "inputs are never written" in result.stderr
+    assert capture.read_bytes() == before
+
+
+def test_a_huge_message_is_cut(tmp_path: Path) -> None:
+    import orvalidate
+
+    key = "k" * 100_000
+    validator = orvalidate.StreamValidator(profile="openai", strict=True)
+    found = validator.feed({"type": "response.created", "sequence_number": 0, key: 1, "response": {}})
+    assert found and all(len(f.message) <= 1000 for f in found)

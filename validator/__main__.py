@@ -1,5 +1,5 @@
 """`python -m orvalidate` is the `orvalidate` command."""
 
-from .cli import run
+from .entry import run
 
 run()

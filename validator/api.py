@@ -102,10 +102,12 @@ def iter_captures(path: str) -> Iterator[str]:
         if not found:
             raise CaptureError(f"{path}: no captures (*.sse, *.jsonl, *.ndjson) in this directory")
         yield from sorted(found)
-    elif os.path.exists(path):
-        yield path
     else:
-        raise CaptureError(f"{path}: no such file or directory")
+        try:
+            os.stat(path)
+        except OSError as exc:  # missing, a dangling or looping link, no permission
+            raise CaptureError(f"{path}: {(exc.strerror or str(exc)).lower()}") from None
+        yield path
 
 
 def check_stream(

@@ -152,6 +152,10 @@ def _check(paths: tuple[str, ...], config: Config, output_format: str, flags: di
     files, errors = _paths(paths)
     for message in errors:
         click.echo(f"orvalidate: {message}", err=True)
+    clash = _refuse_to_overwrite(flags["output_file"], files)
+    if clash:
+        click.echo(f"orvalidate: {clash}", err=True)
+        return EXIT_ERROR
     color = output_format == "text" and flags["output_file"] is None and _use_color(flags["color"])
     live = output_format == "text" and flags["output_file"] is None and not flags["statistics"]
     progress = _show_progress(flags["quiet"], len(files))
@@ -193,20 +197,18 @@ def _check(paths: tuple[str, ...], config: Config, output_format: str, flags: di
                 if finding.path not in printed:
                     click.echo(line(finding, color), color=color)
         if flags["statistics"]:
-            _write(statistics(report), flags["output_file"])
+            written = _write(lambda out: out.write(statistics(report)), flags["output_file"])
         elif flags["output_file"]:
-            _write("".join(line(f) + "\n" for f in report.findings), flags["output_file"])
-        if report.files and not flags["quiet"]:
+            written = _write(lambda out: out.writelines(line(f) + "\n" for f in report.findings), flags["output_file"])
+        else:
+            written = True
+        if report.files and not flags["quiet"] and written:
             click.echo(summary(report), err=True)
     else:
-        if flags["output_file"]:
-            with open(flags["output_file"], "w", encoding="utf-8") as out:
-                REPORTERS[output_format](report, out)
-        else:
-            REPORTERS[output_format](report, sys.stdout)
+        written = _write(lambda out: REPORTERS[output_format](report, out), flags["output_file"])
         if flags["statistics"]:
             click.echo(statistics(report), err=True, nl=False)
-    if errors:
+    if errors or not written:
         return EXIT_ERROR
     failing = {"error": ("error",), "warning": ("error", "warning")}[config.fail_on]
     if not flags["exit_zero"] and any(f.severity in failing for f in report.findings):
@@ -247,12 +249,30 @@ def _results(files: list[str], options: dict, flags: dict, live: bool, color: bo
         yield path, _drain(check_stream(sys.stdin.buffer, name, **options), live, color), time.perf_counter() - started
 
 
-def _write(text: str, output_file: str | None) -> None:
-    if output_file:
-        with open(output_file, "w", encoding="utf-8") as out:
-            out.write(text)
-    else:
-        click.echo(text, nl=False)
+def _write(write, output_file: str | None) -> bool:
+    """Run `write(stream)` on the output file, or on standard output; False (and one line on
+    stderr) when the file cannot be written. Unpaired surrogates from a capture are escaped."""
+    if not output_file:
+        write(sys.stdout)
+        return True
+    try:
+        with open(output_file, "w", encoding="utf-8", errors="backslashreplace") as out:
+            write(out)
+    except OSError as exc:
+        click.echo(f"orvalidate: {output_file}: {exc.strerror or exc}", err=True)
+        return False
+    return True
+
+
+def _refuse_to_overwrite(output_file: str | None, files: list[str]) -> str | None:
+    """The reason not to write the report over one of the captures it reads, if it would."""
+    if not output_file:
+        return None
+    target = os.path.realpath(output_file)
+    for path in files:
+        if path != "-" and os.path.realpath(path) == target:
+            return f"{output_file}: the output file is one of the captures being checked; inputs are never written"
+    return None
 
 
 def _drain(items, live: bool, color: bool) -> FileReport:

@@ -19,6 +19,7 @@ from .state import Options, StreamState
 from .suppress import Suppressions
 
 AUTO = "auto"
+MESSAGE_LIMIT = 1000  # a capture's 1 MB key must not make a 1 MB finding line
 
 
 @dataclass
@@ -105,7 +106,7 @@ class StreamChecker:
             code=problem.code,
             name=codes.RULES[problem.code].name,
             severity=severity,
-            message=problem.message,
+            message=problem.message if len(problem.message) <= MESSAGE_LIMIT else problem.message[: MESSAGE_LIMIT - 3] + "...",
             stream=self.index,
             event_index=at.index if at else None,
             sequence_number=at.sequence_number if at else None,

@@ -22,6 +22,9 @@ _STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'
 # one after another from the left never starts inside a string, so the count of keys is exact.
 _STRING_OR_KEY = re.compile(_STRING + r'[ \t\r\n]*(:?)', re.S)
 _SPACED_COLON = re.compile(r'"[ \t\r\n]+:')
+# 20 digits or more may exceed 64 bits, which orjson turns into a float: the standard library
+# keeps such integers exact (a digit run inside a string only costs the slower parser).
+_HUGE_INTEGER = re.compile(r"\d{20}")
 
 # Protocol keys whose camelCase form only an SDK writes (PROTOCOL.md 2.1). F011 looks at these
 # in the event, the response, its usage, items and parts, never inside user-supplied JSON.
@@ -141,6 +144,8 @@ def decode(text: str, locate: Callable[[int], Span]) -> tuple[Any, list[Problem]
     """
     problems: list[Problem] = []
     try:
+        if _HUGE_INTEGER.search(text):
+            raise orjson.JSONDecodeError("orjson reads integers of 2**64 and more as floats", text, 0)
         value = orjson.loads(text)
     except orjson.JSONDecodeError:
         non_finite: list[str] = []

@@ -126,7 +126,12 @@ def _validator_class() -> Any:
                 err.missing_field = name  # type: ignore[attr-defined]
                 yield err
 
-    return validators.extend(Draft202012Validator, {"required": required})
+    # The wire's integers are JSON integers: `3.0` is a float where an integer belongs (the
+    # draft's own checker accepts it, as U004 and the SDKs' strict models do not).
+    checker = Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _, value: type(value) is int
+    )
+    return validators.extend(Draft202012Validator, {"required": required}, type_checker=checker)
 
 
 # Annotation keywords that a `$ref` site and its target may both carry (the site's wins); any

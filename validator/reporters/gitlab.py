@@ -22,7 +22,7 @@ def write(report: Report, out: TextIO) -> None:
     for f in report.findings:
         key = "\0".join(map(str, (relative_uri(f.path), f.code, f.line, f.column, f.message)))
         seen[key] = seen.get(key, 0) + 1
-        fingerprint = hashlib.sha256(f"{key}\0{seen[key]}".encode()).hexdigest()
+        fingerprint = hashlib.sha256(f"{key}\0{seen[key]}".encode("utf-8", "surrogatepass")).hexdigest()
         issues.append(
             {
                 "description": f"{f.code} {f.message}",
