@@ -114,7 +114,7 @@ def test_path_under_a_regular_file_exits_2(cli, tmp_path: Path) -> None:
     result = cli(str(parent / "x.sse"))
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert one_line(result.stderr) == f"orvalidate: {parent / 'x.sse'}: no such file or directory"
+    assert one_line(result.stderr) == f"orvalidate: {parent / 'x.sse'}: not a directory"
 
 
 @pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="needs UNIX sockets")

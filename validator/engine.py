@@ -31,6 +31,15 @@ class StreamSummary:
     status: str | None
 
 
+def _cut(message: str) -> str:
+    """A message of at most MESSAGE_LIMIT characters: its middle goes (the end says what was
+    expected and found)."""
+    if len(message) <= MESSAGE_LIMIT:
+        return message
+    half = (MESSAGE_LIMIT - 3) // 2
+    return message[:half] + "..." + message[-half:]
+
+
 class StreamChecker:
     """The checks of one stream; `feed` and `close` return the findings known so far."""
 
@@ -106,7 +115,7 @@ class StreamChecker:
             code=problem.code,
             name=codes.RULES[problem.code].name,
             severity=severity,
-            message=problem.message if len(problem.message) <= MESSAGE_LIMIT else problem.message[: MESSAGE_LIMIT - 3] + "...",
+            message=_cut(problem.message),
             stream=self.index,
             event_index=at.index if at else None,
             sequence_number=at.sequence_number if at else None,
