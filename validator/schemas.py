@@ -102,13 +102,45 @@ def _schema_file(profile: str, event_type: str) -> str:
 
 
 @lru_cache(maxsize=None)
-def _validator(profile: str, event_type: str) -> Any:
-    """The validator for one event type under one profile, built on first use."""
+def _inlined(profile: str, event_type: str) -> dict:
+    """The schema of one event type under one profile, with every `$ref` inlined."""
     with open(schema_dir() / _schema_file(profile, event_type), encoding="utf-8") as f:
         schema = json.load(f)
-    registry = _registry()
-    inlined = _inline(schema, registry.resolver(base_uri=schema["$id"]))
-    return _validator_class()(inlined, registry=registry)
+    return _inline(schema, _registry().resolver(base_uri=schema["$id"]))
+
+
+@lru_cache(maxsize=None)
+def _validator(profile: str, event_type: str) -> Any:
+    """The validator for one event type under one profile, built on first use. It is the one
+    that decides and words every S001."""
+    return _validator_class()(_inlined(profile, event_type), registry=_registry())
+
+
+@lru_cache(maxsize=None)
+def _rs_validator(profile: str, event_type: str) -> Any:
+    """jsonschema-rs over the same schema: about a hundred times faster on the large lifecycle
+    events, used only to say "valid" quickly. Any doubt goes to `_validator`."""
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - a platform without its wheel: slower, same answers
+        return None
+    return jsonschema_rs.Draft202012Validator(_inlined(profile, event_type))
+
+
+def _has_integral_float(value: Any) -> bool:
+    """A float such as 3.0 anywhere: JSON Schema calls it an integer, our schemas do not, so
+    jsonschema-rs cannot vouch for such a payload."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is float and node.is_integer():
+            return True
+        if kind is dict:
+            stack.extend(node.values())
+        elif kind is list:
+            stack.extend(node)
+    return False
 
 
 @lru_cache(maxsize=1)
@@ -264,6 +296,9 @@ def check_event(payload: dict, profile: str, strict: bool = False) -> list[Schem
     if not strict:
         fast = _fast_check(profile, event_type)
         if fast is not None and fast(payload):
+            return []
+        quick = _rs_validator(profile, event_type)
+        if quick is not None and not _has_integral_float(payload) and quick.is_valid(payload):
             return []
     validator = _validator(profile, event_type)
     problems = []
