@@ -22,6 +22,7 @@ _STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'
 # one after another from the left never starts inside a string, so the count of keys is exact.
 _STRING_OR_KEY = re.compile(_STRING + r'[ \t\r\n]*(:?)', re.S)
 _SPACED_COLON = re.compile(r'"[ \t\r\n]+:')
+_BLANK_AFTER_QUOTE = ('" ', '"\t', '"\n', '"\r')  # cheap tests before the regex
 # 20 digits or more may exceed 64 bits, which orjson turns into a float: the standard library
 # keeps such integers exact (a digit run inside a string only costs the slower parser).
 _HUGE_INTEGER = re.compile(r"\d{20}")
@@ -42,18 +43,29 @@ _CAMEL_KEYS = {
 }
 
 
-def _count_keys(value: Any) -> int:
-    """The number of keys in every object of a parsed payload, without recursion."""
+def _walk(value: Any) -> tuple[int, bool]:
+    """(keys in every object, whether a float of 2**63 or more appears), without recursion.
+
+    orjson reads integers of 2**64 and more as floats; such a float sends the payload to the
+    standard library, which keeps integers exact.
+    """
+    if type(value) is not dict and type(value) is not list:
+        return 0, False
     count = 0
+    huge = False
     stack = [value]
     while stack:
         node = stack.pop()
+        values = node.values() if type(node) is dict else node
         if type(node) is dict:
             count += len(node)
-            stack.extend(v for v in node.values() if type(v) in (dict, list))
-        elif type(node) is list:
-            stack.extend(v for v in node if type(v) in (dict, list))
-    return count
+        for item in values:
+            kind = type(item)
+            if kind is dict or kind is list:
+                stack.append(item)
+            elif kind is float and not -9.2e18 < item < 9.2e18:
+                huge = True
+    return count, huge
 
 
 _TOKENS = re.compile(_STRING + r'[ \t\r\n]*(:?)|[{}\[\]]', re.S)
@@ -67,7 +79,7 @@ def _may_repeat_keys(text: str, keys: int) -> bool:
     blanks before its colon, every written key was kept. Otherwise count the written keys
     exactly.
     """
-    if text.count('":') == keys and not _SPACED_COLON.search(text):
+    if text.count('":') == keys and not (any(q in text for q in _BLANK_AFTER_QUOTE) and _SPACED_COLON.search(text)):
         return False
     return sum(1 for colon in _STRING_OR_KEY.findall(text) if colon) != keys
 
@@ -124,9 +136,10 @@ def _sdk_keys(payload: dict) -> list[str]:
     for key in ("item", "part", "usage"):
         if isinstance(payload.get(key), dict):
             objects.append(payload[key])
-    found = []
+    found: list[str] = []
     for obj in objects:
-        found.extend(k for k in obj if k in _CAMEL_KEYS and k not in found)
+        if not _CAMEL_KEYS.keys().isdisjoint(obj):
+            found.extend(k for k in obj if k in _CAMEL_KEYS and k not in found)
     return found
 
 
@@ -144,9 +157,10 @@ def decode(text: str, locate: Callable[[int], Span]) -> tuple[Any, list[Problem]
     """
     problems: list[Problem] = []
     try:
-        if _HUGE_INTEGER.search(text):
-            raise orjson.JSONDecodeError("orjson reads integers of 2**64 and more as floats", text, 0)
         value = orjson.loads(text)
+        keys, huge = _walk(value)
+        if huge and _HUGE_INTEGER.search(text):
+            raise orjson.JSONDecodeError("orjson reads integers of 2**64 and more as floats", text, 0)
     except orjson.JSONDecodeError:
         non_finite: list[str] = []
 
@@ -163,7 +177,8 @@ def decode(text: str, locate: Callable[[int], Span]) -> tuple[Any, list[Problem]
             return None, [Problem("F002", "invalid JSON: nested too deeply to parse", span=locate(0))]
         if non_finite:
             problems.append(Problem("F008", f"`{non_finite[0]}` is not a JSON number", span=locate(_constant_at(text))))
-    if _may_repeat_keys(text, _count_keys(value)):
+        keys, _ = _walk(value)
+    if _may_repeat_keys(text, keys):
         for key, position in _duplicate_keys(text):
             problems.append(Problem("F007", f"duplicate key `{short(key)}` in one JSON object", span=locate(position)))
     return value, problems
