@@ -27,16 +27,12 @@ def payloads() -> list[dict]:
     return found
 
 
-def test_jsonschema_rs_is_installed() -> None:
-    assert schemas._rs_validator("openai", "response.created") is not None
-
-
 @pytest.mark.parametrize("profile", PROFILES)
 def test_both_engines_give_the_same_findings(profile: str, monkeypatch: pytest.MonkeyPatch) -> None:
     events = payloads()
     assert len(events) > 1000
     with_rs = [schemas.check_event(e, profile) for e in events]
-    monkeypatch.setattr(schemas, "_rs_validator", lambda *_: None)
+    monkeypatch.setattr(schemas, "_has_integral_float", lambda _: True)  # never vouched for: python-jsonschema alone
     alone = [schemas.check_event(e, profile) for e in events]
     assert with_rs == alone
     assert any(alone), "the comparison must include invalid events"

@@ -120,10 +120,8 @@ def _validator(profile: str, event_type: str) -> Any:
 def _rs_validator(profile: str, event_type: str) -> Any:
     """jsonschema-rs over the same schema: about a hundred times faster on the large lifecycle
     events, used only to say "valid" quickly. Any doubt goes to `_validator`."""
-    try:
-        import jsonschema_rs
-    except ImportError:  # pragma: no cover - a platform without its wheel: slower, same answers
-        return None
+    import jsonschema_rs
+
     return jsonschema_rs.Draft202012Validator(_inlined(profile, event_type))
 
 
@@ -208,59 +206,6 @@ def _inline(node: Any, resolver: Any) -> Any:
     return merged
 
 
-# A fast path for flat event schemas (deltas and the like, most of a stream): a plain-Python
-# check that accepts only what the schema certainly accepts. Anything it is unsure of (a
-# float that might be integral, a non-empty array with `items`, an unknown keyword) goes to
-# jsonschema, which also writes the messages. Never used under --strict.
-_FLAT_EVENT_KEYS = frozenset({"title", "description", "$comment", "type", "required", "properties", "$id", "$schema"})
-_FLAT_PROP_KEYS = frozenset({"title", "description", "$comment", "type", "minimum", "const", "enum", "items"})
-_PY_TYPES = {"string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,), "null": (type(None),),
-             "array": (list,), "object": (dict,)}
-
-
-@lru_cache(maxsize=None)
-def _fast_check(profile: str, event_type: str) -> Any:
-    schema = _validator(profile, event_type).schema
-    if set(schema) - _FLAT_EVENT_KEYS or schema.get("type") != "object":
-        return None
-    required = tuple(n for n in schema.get("required", ()) if n != "sequence_number")
-    checks = []
-    for name, prop in schema.get("properties", {}).items():
-        if not isinstance(prop, dict) or set(prop) - _FLAT_PROP_KEYS:
-            return None
-        types = prop.get("type")
-        if types is None and "const" not in prop and "enum" not in prop:
-            return None
-        types = [types] if isinstance(types, str) else types
-        checks.append((name, tuple(types) if types else None, prop.get("minimum"), prop.get("const", _NO),
-                       tuple(prop["enum"]) if "enum" in prop else None, "items" in prop))
-
-    def check(payload: dict) -> bool:
-        for name in required:
-            if name not in payload:
-                return False
-        for name, types, minimum, const, enum, has_items in checks:
-            if name not in payload:
-                continue
-            value = payload[name]
-            kind = type(value)
-            if types is not None and not any(kind in _PY_TYPES[t] and not (kind is bool and t in ("integer", "number"))
-                                             for t in types):
-                return False
-            if minimum is not None and kind in (int, float) and value < minimum:
-                return False
-            if const is not _NO and not (value == const and type(value) is type(const)):
-                return False
-            if enum is not None and value not in enum:
-                return False
-            if has_items and kind is list and value:
-                return False
-        return True
-
-    return check
-
-
-_NO = object()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -294,11 +239,8 @@ def check_event(payload: dict, profile: str, strict: bool = False) -> list[Schem
         return problems
 
     if not strict:
-        fast = _fast_check(profile, event_type)
-        if fast is not None and fast(payload):
-            return []
         quick = _rs_validator(profile, event_type)
-        if quick is not None and not _has_integral_float(payload) and quick.is_valid(payload):
+        if not _has_integral_float(payload) and quick.is_valid(payload):
             return []
     validator = _validator(profile, event_type)
     problems = []
