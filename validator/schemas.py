@@ -240,8 +240,11 @@ def check_event(payload: dict, profile: str, strict: bool = False) -> list[Schem
 
     if not strict:
         quick = _rs_validator(profile, event_type)
-        if not _has_integral_float(payload) and quick.is_valid(payload):
-            return []
+        try:
+            if not _has_integral_float(payload) and quick.is_valid(payload):
+                return []
+        except ValueError:  # jsonschema-rs refuses what UTF-8 cannot hold (lone surrogates)
+            pass
     validator = _validator(profile, event_type)
     problems = []
     for error in validator.iter_errors(payload):

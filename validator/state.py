@@ -104,11 +104,16 @@ def item_text(item: Any) -> str | None:
     return "".join(texts)
 
 
+def _text(value: Any) -> str | None:
+    """A field that must be a string, or None: ids and types from a capture key dicts and sets."""
+    return value if isinstance(value, str) else None
+
+
 def signature(item: Any) -> tuple:
     """What D006 compares of an item: id, type and text."""
     if not isinstance(item, dict):
         return (None, None, None)
-    return (item.get("id"), item.get("type"), item_text(item))
+    return (_text(item.get("id")), _text(item.get("type")), item_text(item))
 
 
 @dataclass
@@ -169,7 +174,8 @@ class StreamState:
 
     def run_for(self, kind: DeltaKind, payload: dict) -> tuple[Item | None, tuple, Run | None]:
         """(item, run key, run) of a delta or `.done` event."""
-        key = (kind.name, payload.get(kind.part_index) if kind.part_index else None)
+        index = payload.get(kind.part_index) if kind.part_index else None
+        key = (kind.name, index if type(index) is int else None)
         item = self.item_for(payload)
         runs = item.runs if item is not None else self.loose_runs
         return item, key, runs.get(key)
@@ -238,8 +244,8 @@ class StreamState:
             if type(index) is not int or not isinstance(item, dict):
                 return
             self.output_began = True
-            entry = Item(index, item.get("id"), item.get("type"), ref, call_id=item.get("call_id"))
-            entry.missed = index in self.early or item.get("id") in self.early
+            entry = Item(index, _text(item.get("id")), _text(item.get("type")), ref, call_id=_text(item.get("call_id")))
+            entry.missed = index in self.early or entry.id in self.early
             if index not in self.items:
                 self.items[index] = entry
             if isinstance(entry.id, str):
@@ -256,7 +262,8 @@ class StreamState:
                 item = self.items[self.ids[final_id]]  # done at another index: O009 says so once
         if item is None and ("output_index" in payload or "item_id" in payload):
             # an event for an item not (yet) added: O001 reports it; its text is not followed
-            self.early.add(payload.get("output_index") if type(payload.get("output_index")) is int else payload.get("item_id"))
+            index = payload.get("output_index")
+            self.early.add(index if type(index) is int else _text(payload.get("item_id")))
             if kind == "response.output_item.done" and type(payload.get("output_index")) is int:
                 self.orphans[payload["output_index"]] = signature(payload.get("item"))
             return
@@ -302,7 +309,8 @@ class StreamState:
                 part.done = True
                 part.final = payload.get("part") if isinstance(payload.get("part"), dict) else None
         elif kind == "response.output_text.annotation.added":
-            part = item.parts.get(payload.get("content_index"))  # type: ignore[arg-type]
+            index = payload.get("content_index")
+            part = item.parts.get(index) if type(index) is int else None
             if part is not None:
                 part.annotations += 1
         elif item.type in HOSTED_TOOLS and kind.startswith(HOSTED_TOOLS[item.type]):

@@ -187,7 +187,8 @@ def part_index_order(event: Event, ref: EventRef, state: StreamState) -> Iterato
     if type(index) is not int:
         return
     if field == "annotation_index":
-        part = item.parts.get(payload.get("content_index"))  # type: ignore[arg-type]
+        content = payload.get("content_index")
+        part = item.parts.get(content) if type(content) is int else None
         expected = part.annotations if part is not None else None
         where = f"content part {payload.get('content_index')} of {_describe(item)}"
     else:
