@@ -50,7 +50,7 @@ def test_the_crash_folder_is_not_empty() -> None:
     assert set(KNOWN) <= {p.name for p in FILES}, "KNOWN names a file that is not in fuzz/crashes/"
 
 
-@pytest.mark.parametrize("capture", _params())
+@pytest.mark.parametrize("capture", list(_params()))
 def test_crash_input_never_raises(capture: Path) -> None:
     data = capture.read_bytes()
     harness.TestOneInput(data)  # as the fuzzer runs it, reporters included
