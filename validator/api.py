@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Callable, Iterator
 
 from .config import DEFAULT, Config
 from .engine import AUTO, FileChecker, StreamSummary
@@ -80,13 +80,18 @@ class Report:
                 }
                 for x in findings
             ],
-            "summary": {
-                "files": len(self.files),
-                "streams": sum(len(f.streams) for f in self.files),
-                "events": sum(s.events for f in self.files for s in f.streams),
-                "errors": sum(1 for x in findings if x.severity == "error"),
-                "warnings": sum(1 for x in findings if x.severity == "warning"),
-            },
+            "summary": self.summary(),
+        }
+
+    def summary(self) -> dict:
+        """Counts of files, streams, events, errors and warnings."""
+        findings = [f for file in self.files for f in file.findings]
+        return {
+            "files": len(self.files),
+            "streams": sum(len(f.streams) for f in self.files),
+            "events": sum(s.events for f in self.files for s in f.streams),
+            "errors": sum(1 for x in findings if x.severity == "error"),
+            "warnings": sum(1 for x in findings if x.severity == "warning"),
         }
 
 
@@ -136,16 +141,23 @@ def check_stream(
     yield FileReport(path, fmt, checker.streams, sorted(settled, key=Finding.sort_key), late)
 
 
+def drain(items: Iterator[Finding | FileReport], on_finding: Callable[[Finding], None] | None = None) -> FileReport:
+    """Run a `check_stream` to its FileReport, handing each finding to `on_finding` as it arises."""
+    for item in items:
+        if isinstance(item, FileReport):
+            return item
+        if on_finding is not None:
+            on_finding(item)
+    raise AssertionError("check_stream ends with a FileReport")
+
+
 def check_file(path: str, **options) -> FileReport:
     """Check one capture file; raises CaptureError when it cannot be read."""
     try:
         with open(path, "rb") as stream:
-            for item in check_stream(stream, path, **options):
-                if isinstance(item, FileReport):
-                    return item
+            return drain(check_stream(stream, path, **options))
     except OSError as exc:
         raise CaptureError(f"{path}: {exc.strerror or exc}") from None
-    raise AssertionError("check_stream ends with a FileReport")
 
 
 def validate_path(path: str | os.PathLike, profile: str = AUTO, **options) -> Report:

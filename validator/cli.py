@@ -16,10 +16,10 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .api import CaptureError, FileReport, Report, check_file, check_stream, iter_captures
+from .api import CaptureError, FileReport, Report, check_file, check_stream, drain, iter_captures
 from .config import LEVELS, Config, ConfigError, check_selector, find_config, load
 from .engine import AUTO
-from .model import PROFILES, Finding
+from .model import PROFILES
 from .reader import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -279,12 +279,7 @@ def _drain(items, live: bool, color: bool) -> FileReport:
     """Run one capture's check; with `live`, print each finding as soon as it is known."""
     from .reporters.text import line
 
-    for item in items:
-        if isinstance(item, FileReport):
-            return item
-        if live and isinstance(item, Finding):
-            click.echo(line(item, color), color=color)
-    raise AssertionError("check_stream ends with a FileReport")
+    return drain(items, (lambda finding: click.echo(line(finding, color), color=color)) if live else None)
 
 
 @main.command("rule")

@@ -19,6 +19,12 @@ class Rule:
     severity: dict  # profile -> "error" | "warning" | None (off unless selected)
     summary: str
 
+    @property
+    def strongest(self) -> str:
+        """Its strongest severity under any profile: what it reports at where a user selects
+        it although the profile has it off, and its default level for code scanning."""
+        return "error" if "error" in self.severity.values() else "warning"
+
 
 def _severity(cell: str) -> dict:
     """Read a RULES.md severity cell: `E`, `W`, or `OR W, ORS E, OA -` / `OA W, else -`."""

@@ -75,7 +75,7 @@ class Config:
         for selector, level in self.severity.items():
             if selects(selector, code):
                 return level
-        return default or _strongest(code)
+        return default or codes.RULES[code].strongest
 
     def finding_level(self, code: str, profile: str, path: str | None, own: str | None) -> str | None:
         """Like `level`, but a rule's own per-finding severity (D003 on an incomplete stream, a
@@ -120,12 +120,6 @@ def glob_match(pattern: str, path: str) -> bool:
         else:
             regex, i = regex + re.escape(pattern[i]), i + 1
     return re.fullmatch(regex, path) is not None
-
-
-def _strongest(code: str) -> str:
-    """The severity of a rule selected where its profile has it off: its strongest elsewhere."""
-    levels = set(codes.RULES[code].severity.values())
-    return "error" if "error" in levels else "warning"
 
 
 def find_config(start: Path) -> Path | None:

@@ -9,8 +9,6 @@ on it; with an explicit profile they are returned as soon as they are found.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Iterator
-
 from . import codes
 from .config import DEFAULT, Config
 from .model import Comment, Done, Event, EventRef, Finding, Problem
@@ -198,9 +196,3 @@ class FileChecker:
         kept = [f for f in findings if self.suppressions.allows(f)]
         return kept + self.suppressions.unused(self.path, self.config.level("F016", self._file_profile, self.path))
 
-
-def check_records(records: Iterable, checker: FileChecker) -> Iterator[Finding]:
-    """Feed every record to the checker, yielding findings as they become known."""
-    for record in records:
-        yield from checker.feed(record)
-    yield from checker.close()

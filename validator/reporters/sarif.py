@@ -16,12 +16,6 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/orvalidate/"
 
 
-def _strongest(rule: codes.Rule) -> str:
-    """A rule's default level for code scanning: its strongest under any profile."""
-    levels = set(rule.severity.values())
-    return "error" if "error" in levels else "warning"
-
-
 def help_uri(code: str) -> str:
     """Where a rule is documented: the rule table of the README (`orvalidate rule CODE` too)."""
     return f"{INFORMATION_URI}#rules"
@@ -62,7 +56,7 @@ def document(report: Report) -> dict:
                                 "name": rule.name,
                                 "shortDescription": {"text": rule.summary},
                                 "helpUri": help_uri(rule.code),
-                                "defaultConfiguration": {"level": _strongest(rule)},
+                                "defaultConfiguration": {"level": rule.strongest},
                             }
                             for rule in rules
                         ],

@@ -46,7 +46,7 @@ def statistics(report: Report) -> str:
 
 
 def summary(report: Report) -> str:
-    data = report.to_dict()["summary"]
+    data = report.summary()
     files = data["files"]
     return (
         f"{data['errors']} error{'s' if data['errors'] != 1 else ''}, "

@@ -220,30 +220,28 @@ def part_not_open(event: Event, ref: EventRef, state: StreamState) -> Iterator[P
     if payload is None or ref.type is None:
         return
     kind = DELTA_EVENTS.get(ref.type) or DONE_EVENTS.get(ref.type)
-    closing_part = ref.type in ("response.content_part.done", "response.reasoning_summary_part.done")
-    if (kind is None or kind.part_type is None) and not closing_part:
+    closes_part = ref.type in ("response.content_part.done", "response.reasoning_summary_part.done")
+    if (kind is None or kind.part_type is None) and not closes_part:
         return
     item = state.item_for(payload)
-    if item is None or (item.type is not None and item_family(ref.type) and item.type not in item_family(ref.type)):
+    family = item_family(ref.type)
+    if item is None or (item.type is not None and family and item.type not in family):
         return  # O001 or O004 says it
-    if closing_part:
-        field = "content_index" if ref.type == "response.content_part.done" else "summary_index"
-        parts = item.parts if field == "content_index" else item.summaries
+    if closes_part:
+        _, field, part = state.closing_part(ref.type, payload)
     else:
-        field = kind.part_index
-        parts = item.summaries if field == "summary_index" else item.parts
+        field, part = kind.part_index, state.part_for(item, kind, payload)
     index = payload.get(field)
     if type(index) is not int:
         return
-    part = parts.get(index)
     what = "summary part" if field == "summary_index" else "content part"
     if item.done is not None:
         yield Problem("O007", f"`{ref.type}` for {what} {index} of {_describe(item)} after its `output_item.done`")
     elif part is None:
         yield Problem("O007", f"`{ref.type}` for {what} {index} of {_describe(item)}, which was never added", json_path=f"$.{field}")
-    elif part.done and not closing_part:
+    elif part.done and not closes_part:
         yield Problem("O007", f"`{ref.type}` for {what} {index} of {_describe(item)} after its part `.done` (line {part.added.span.line} added it)")
-    elif not closing_part and part.type is not None and part.type != kind.part_type:
+    elif not closes_part and part.type is not None and part.type != kind.part_type:
         yield Problem("O008", f"`{ref.type}` writes into {what} {index} of {_describe(item)}, whose type is `{part.type}`, not `{kind.part_type}`")
 
 
