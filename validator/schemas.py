@@ -5,8 +5,8 @@ Rules S001 (schema-violation), S002 (unknown-event-type) and S003 (extension-not
 The schema folder holds one JSON Schema 2020-12 file per event type (``<type>.json``), shared
 definitions under ``defs/``, per-profile variants under ``variants/<profile>/`` and the catalog
 ``profiles.json`` (which types each profile knows, and which variant file it uses for a type).
-Every ``$ref`` resolves from these bundled files through a ``referencing.Registry``: nothing is
-ever fetched from the network.
+Every ``$ref`` resolves to these bundled files by its ``$id`` (``_lookup``) and is inlined
+once per event type: nothing is ever fetched from the network.
 
 ``jsonschema`` is imported lazily (it costs ~0.1 s), and no metaschema check runs here: the
 tests check every file against the 2020-12 metaschema.
@@ -15,10 +15,11 @@ tests check every file against the 2020-12 metaschema.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator, NamedTuple
+from typing import Any, Callable, Iterator, NamedTuple
 
 __all__ = ["SchemaProblem", "known_types", "check_event", "schema_dir", "PROFILES"]
 
@@ -75,25 +76,28 @@ def is_slug_prefixed(event_type: str) -> bool:
 # Loading: registry and validators
 
 
-@lru_cache(maxsize=1)
-def _registry() -> Any:
-    from referencing import Registry, Resource
-    from referencing.jsonschema import DRAFT202012
+_BASE = "https://orvalidate.invalid/schemas/"  # every bundled schema's `$id` is this + its path
 
-    resources = []
-    for path in sorted(schema_dir().rglob("*.json")):
-        if path.name == "profiles.json":
-            continue
-        with open(path, encoding="utf-8") as f:
-            contents = json.load(f)
-        resources.append((contents["$id"], Resource.from_contents(contents, default_specification=DRAFT202012)))
 
-    def no_network(uri: str) -> Any:
-        from referencing.exceptions import NoSuchResource
+@lru_cache(maxsize=None)
+def _document(uri: str) -> Any:
+    """A bundled schema file by its `$id`; nothing outside the bundle is ever fetched."""
+    if not uri.startswith(_BASE) or ".." in uri[len(_BASE):].split("/"):
+        raise LookupError(f"`$ref` to {uri!r}, outside the bundled schemas")
+    with open(schema_dir() / uri[len(_BASE):], encoding="utf-8") as f:
+        return json.load(f)
 
-        raise NoSuchResource(ref=uri)
 
-    return Registry(retrieve=no_network).with_resources(resources).crawl()
+def _lookup(ref: str, base: str) -> tuple[Any, str]:
+    """(the schema a `$ref` names, the `$id` of its file), resolved against `base`."""
+    path, _, pointer = ref.partition("#")
+    uri = posixpath.normpath(posixpath.join(posixpath.dirname(base[len(_BASE):]), path)) if path else base[len(_BASE):]
+    uri = _BASE + uri
+    node = _document(uri)
+    for part in pointer.split("/")[1:]:
+        part = part.replace("~1", "/").replace("~0", "~")
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    return node, uri
 
 
 def _schema_file(profile: str, event_type: str) -> str:
@@ -104,41 +108,31 @@ def _schema_file(profile: str, event_type: str) -> str:
 @lru_cache(maxsize=None)
 def _inlined(profile: str, event_type: str) -> dict:
     """The schema of one event type under one profile, with every `$ref` inlined."""
-    with open(schema_dir() / _schema_file(profile, event_type), encoding="utf-8") as f:
-        schema = json.load(f)
-    return _inline(schema, _registry().resolver(base_uri=schema["$id"]))
+    schema = _document(_BASE + _schema_file(profile, event_type))
+    return _inline(schema, schema["$id"])
 
 
 @lru_cache(maxsize=None)
 def _validator(profile: str, event_type: str) -> Any:
     """The validator for one event type under one profile, built on first use. It is the one
     that decides and words every S001."""
-    return _validator_class()(_inlined(profile, event_type), registry=_registry())
+    return _validator_class()(_inlined(profile, event_type))
 
 
 @lru_cache(maxsize=None)
-def _rs_validator(profile: str, event_type: str) -> Any:
-    """jsonschema-rs over the same schema: about a hundred times faster on the large lifecycle
-    events, used only to say "valid" quickly. Any doubt goes to `_validator`."""
-    import jsonschema_rs
+def quick_check(profile: str, event_type: str) -> Callable[[Any], bool]:
+    """The compiled predicate of the same schema (compiled.py): it says "valid" in about a
+    microsecond; when it says no, `_validator` decides and words the findings."""
+    schema = _document(_BASE + _schema_file(profile, event_type))
+    return _compiler().compile(schema, schema["$id"])
 
-    return jsonschema_rs.Draft202012Validator(_inlined(profile, event_type))
 
+@lru_cache(maxsize=1)
+def _compiler() -> Any:
+    """One compiler for every event type, so a shared `$ref` target is compiled once."""
+    from .compiled import Compiler
 
-def _has_integral_float(value: Any) -> bool:
-    """A float such as 3.0 anywhere: JSON Schema calls it an integer, our schemas do not, so
-    jsonschema-rs cannot vouch for such a payload."""
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        kind = type(node)
-        if kind is float and node.is_integer():
-            return True
-        if kind is dict:
-            stack.extend(node.values())
-        elif kind is list:
-            stack.extend(node)
-    return False
+    return Compiler(_lookup)
 
 
 @lru_cache(maxsize=1)
@@ -169,14 +163,14 @@ def _validator_class() -> Any:
 _MERGE_SAFE = frozenset({"description", "title", "$comment"})
 
 
-def _inline(node: Any, resolver: Any) -> Any:
+def _inline(node: Any, base: str) -> Any:
     """A copy of the schema with every ``$ref`` replaced by its (inlined) target.
 
     The bundled schemas are not recursive, so this terminates; resolving each ``$ref`` once here
     instead of on every event makes a small event about five times cheaper to check.
     """
     if isinstance(node, list):
-        return [_inline(v, resolver) for v in node]
+        return [_inline(v, base) for v in node]
     if not isinstance(node, dict):
         return node
     out = {}
@@ -184,16 +178,16 @@ def _inline(node: Any, resolver: Any) -> Any:
         if key == "$ref" or key in ("$id", "$schema", "$defs"):
             continue
         if key in ("properties", "patternProperties", "$defs", "dependentSchemas"):
-            out[key] = {k: _inline(v, resolver) for k, v in value.items()}
+            out[key] = {k: _inline(v, base) for k, v in value.items()}
         elif key in ("const", "enum", "required", "examples", "default") or key.startswith("x-"):
             out[key] = value
         else:
-            out[key] = _inline(value, resolver)
+            out[key] = _inline(value, base)
     ref = node.get("$ref")
     if ref is None:
         return out
-    resolved = resolver.lookup(ref)
-    target = _inline(resolved.contents, resolved.resolver)
+    contents, where = _lookup(ref, base)
+    target = _inline(contents, where)
     if not isinstance(target, dict):
         return {**out, "allOf": [target]} if out else target
     clash = (set(out) & set(target)) - _MERGE_SAFE
@@ -238,13 +232,8 @@ def check_event(payload: dict, profile: str, strict: bool = False) -> list[Schem
             )
         return problems
 
-    if not strict:
-        quick = _rs_validator(profile, event_type)
-        try:
-            if not _has_integral_float(payload) and quick.is_valid(payload):
-                return []
-        except ValueError:  # jsonschema-rs refuses what UTF-8 cannot hold (lone surrogates)
-            pass
+    if not strict and quick_check(profile, event_type)(payload):
+        return []
     validator = _validator(profile, event_type)
     problems = []
     for error in validator.iter_errors(payload):
@@ -385,43 +374,38 @@ def _json_path(parts: list[Any]) -> str:
 
 def _unknown_fields(validator: Any, payload: dict) -> list[SchemaProblem]:
     out: list[SchemaProblem] = []
-    resolver = validator._resolver  # the registry-backed resolver, based at the event schema
-    _walk(validator, resolver, validator.schema, payload, [], out)
+    _walk(validator, validator.schema, payload, [], out)
     return out
 
 
-def _applicable(validator: Any, resolver: Any, schema: Any, instance: Any) -> Iterator[tuple[Any, Any]]:
-    """(schema, resolver) pairs that apply to the instance: refs followed, matching branches taken."""
+def _applicable(validator: Any, schema: Any, instance: Any) -> Iterator[Any]:
+    """The (inlined) subschemas that apply to the instance: matching branches taken."""
     if not isinstance(schema, dict):
         return
-    yield schema, resolver
-    ref = schema.get("$ref")
-    if ref is not None:
-        resolved = resolver.lookup(ref)
-        yield from _applicable(validator, resolved.resolver, resolved.contents, instance)
+    yield schema
     for sub in schema.get("allOf", ()):
-        yield from _applicable(validator, resolver, sub, instance)
+        yield from _applicable(validator, sub, instance)
     for keyword in ("anyOf", "oneOf"):
         for sub in schema.get(keyword, ()):
-            if _is_valid(validator, resolver, sub, instance):
-                yield from _applicable(validator, resolver, sub, instance)
+            if _is_valid(validator, sub, instance):
+                yield from _applicable(validator, sub, instance)
     if "if" in schema:
-        branch = "then" if _is_valid(validator, resolver, schema["if"], instance) else "else"
+        branch = "then" if _is_valid(validator, schema["if"], instance) else "else"
         if branch in schema:
-            yield from _applicable(validator, resolver, schema[branch], instance)
+            yield from _applicable(validator, schema[branch], instance)
 
 
-def _is_valid(validator: Any, resolver: Any, schema: Any, instance: Any) -> bool:
-    return validator.evolve(schema=schema, _resolver=resolver).is_valid(instance)
+def _is_valid(validator: Any, schema: Any, instance: Any) -> bool:
+    return validator.evolve(schema=schema).is_valid(instance)
 
 
-def _walk(validator: Any, resolver: Any, schema: Any, instance: Any, path: list[Any], out: list[SchemaProblem]) -> None:
-    pairs = list(_applicable(validator, resolver, schema, instance))
+def _walk(validator: Any, schema: Any, instance: Any, path: list[Any], out: list[SchemaProblem]) -> None:
+    pairs = list(_applicable(validator, schema, instance))
     if isinstance(instance, dict):
-        declared: dict[str, list[tuple[Any, Any]]] = {}
+        declared: dict[str, list[Any]] = {}
         checks = False
         open_map = False
-        for sub, res in pairs:
+        for sub in pairs:
             union = sub.get("x-orvalidate-union")
             if union is not None:
                 kind = instance.get("type")
@@ -440,7 +424,7 @@ def _walk(validator: Any, resolver: Any, schema: Any, instance: Any, path: list[
             if isinstance(props, dict):
                 checks = True
                 for name, sub_schema in props.items():
-                    declared.setdefault(name, []).append((sub_schema, res))
+                    declared.setdefault(name, []).append(sub_schema)
             if "additionalProperties" in sub or "patternProperties" in sub:
                 open_map = True
         if not checks or open_map:
@@ -453,14 +437,14 @@ def _walk(validator: Any, resolver: Any, schema: Any, instance: Any, path: list[
                 )
                 continue
             if isinstance(value, (dict, list)):
-                for sub_schema, res in declared[name]:
-                    _walk(validator, res, sub_schema, value, path + [name], out)
+                for sub_schema in declared[name]:
+                    _walk(validator, sub_schema, value, path + [name], out)
                     break  # the first declaring schema is enough; the others repeat it
     elif isinstance(instance, list):
-        for sub, res in pairs:
+        for sub in pairs:
             items = sub.get("items")
             if isinstance(items, dict):
                 for i, value in enumerate(instance):
                     if isinstance(value, (dict, list)):
-                        _walk(validator, res, items, value, path + [i], out)
+                        _walk(validator, items, value, path + [i], out)
                 return
