@@ -10,7 +10,7 @@ import re
 from typing import BinaryIO, Iterator, Union
 
 from .model import Comment, Done, Event, Problem, Span
-from .payload import check_event_shape, decode, short
+from .payload import check_event_shape, decode, quick_decode, short
 
 CHUNK = 1 << 16
 BOM = b"\xef\xbb\xbf"
@@ -202,16 +202,24 @@ def _dispatch(block: _Block, path: str, unterminated: bool) -> Iterator[Record]:
     )
 
 
+_BLANK_BYTES = b" \t\r\n\x0b\x0c"
+
+
 def read_jsonl(stream: BinaryIO, path: str) -> Iterator[Record]:
     """One event per non-blank line: the bare event, `{"data": {...}}` or `{"event", "data"}`."""
     line_no = 0
     for raw, offset, _ in _lines(stream, _JSONL_EOL):
         line_no += 1
-        if raw.endswith(b"\r"):
+        if raw[-1:] == b"\r":
             raw = raw[:-1]
-        if not raw.strip():
+        if not raw or (raw[0] in _BLANK_BYTES and raw.isspace()):
             continue
         span = Span(path, line_no, 1)
+        value = quick_decode(raw)  # most lines: parsed from the bytes, no text copy made
+        if value is not None and "type" in value:
+            payload, shape, sdk_cased = check_event_shape(value, span)
+            yield Event(span, payload, None, True, (), tuple(shape), sdk_cased)
+            continue
         problems: list[Problem] = []
         line = _text(raw, offset, span, problems)
         value, parse_problems = decode(line, lambda pos: Span(path, line_no, pos + 1))

@@ -237,6 +237,24 @@ class StreamState:
         elif kind is not None and not event.sdk_cased:
             self._track(kind, payload, ref)
 
+    def add_delta(self, ref: EventRef, item: Item, kind: DeltaKind, payload: dict) -> None:
+        """`update` for a delta that fastpath.plain_delta passed: an event with a payload, its
+        `event:` field, no comments, the next sequence number and an open item, before any
+        terminal or `[DONE]`, so only the counters and the delta's run change."""
+        self.events += 1
+        self.last = ref
+        self.last_opaque = False
+        self.seq_last = payload["sequence_number"]
+        index = payload.get(kind.part_index) if kind.part_index else None
+        key = (kind.name, index if type(index) is int else None)
+        run = item.runs.get(key)
+        if run is None:
+            run = item.runs[key] = Run(kind, ref)
+        delta = payload.get("delta")
+        if isinstance(delta, str) and kind.done_field:
+            run.add(delta)
+        run.deltas += 1
+
     def _track(self, kind: str, payload: dict, ref: EventRef) -> None:
         """Follow output items, their parts and delta runs."""
         if kind == "response.output_item.added":

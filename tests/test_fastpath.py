@@ -1,0 +1,110 @@
+"""fastpath.plain_delta may only skip work, never change a finding: every capture and every
+mutated stream gives the same findings, messages included, with the shortcut and without it."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from orvalidate import api, engine, fastpath
+from orvalidate.protocol import DELTA_EVENTS
+from orvalidate.rules import checks_for
+
+from conftest import FIXTURES, REAL
+
+PROFILES = ("auto", "openai", "openrouter", "open-responses")
+
+
+def _captures() -> list[Path]:
+    found = sorted(p for p in FIXTURES.rglob("*") if p.suffix in (".sse", ".jsonl"))
+    if REAL.is_dir():
+        found += sorted(p for p in REAL.iterdir() if p.suffix in (".sse", ".jsonl"))
+    return found
+
+
+def _findings(data: bytes, name: str, quick: bool, **options) -> list:
+    engine.QUICK = quick
+    try:
+        return api.drain(api.check_stream(io.BytesIO(data), name, **options)).findings
+    finally:
+        engine.QUICK = True
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("strict", [False, True])
+def test_every_capture_gives_the_same_findings_with_and_without_it(profile: str, strict: bool) -> None:
+    compared = 0
+    for path in _captures():
+        data = path.read_bytes()
+        with_it = _findings(data, str(path), True, profile=profile, strict=strict)
+        assert with_it == _findings(data, str(path), False, profile=profile, strict=strict), path
+        compared += 1
+    assert compared > 60
+
+
+def test_it_takes_the_shortcut_on_real_deltas(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not a check that never fires: most deltas of a clean capture go the short way."""
+    taken = []
+    original = fastpath.plain_delta
+    monkeypatch.setattr(engine, "plain_delta", lambda e, s: taken.append(r := original(e, s)) or r)
+    api.check_file(str(FIXTURES / "valid" / "openai_text.sse"))
+    deltas = [t for t in taken]
+    assert sum(t is not None for t in deltas) >= 5
+
+
+def test_every_rule_that_reads_deltas_is_covered() -> None:
+    for kind in DELTA_EVENTS:
+        names = {f"{check.__module__.rsplit('.', 1)[-1]}.{check.__name__}" for check in checks_for(kind)}
+        assert names == fastpath.COVERED, f"{kind}: update fastpath.plain_delta for {names ^ fastpath.COVERED}"
+
+
+# -- mutations: one event of a clean stream changed in a way a rule may care about ------------
+
+def _events(path: Path) -> list[dict]:
+    from orvalidate.model import Event
+    from orvalidate.reader import read
+
+    with open(path, "rb") as stream:
+        return [r.payload for r in read(stream, str(path))[1] if isinstance(r, Event)]
+
+
+BASES = [_events(FIXTURES / "valid" / name) for name in ("openai_text.sse", "openai_reasoning.sse", "openai_function_call.jsonl")]
+FIELDS = ["sequence_number", "item_id", "output_index", "content_index", "summary_index", "delta", "type", "logprobs"]
+VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-2, 40), st.sampled_from(["msg_x", "", "response.output_text.delta",
+    "response.refusal.delta", "response.reasoning_summary_text.delta", "response.function_call_arguments.delta",
+    "response.completed", "response.output_text.done"]), st.just([]), st.just([{"token": "a", "logprob": -0.1}]),
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    base=st.sampled_from(range(len(BASES))),
+    changes=st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(FIELDS), VALUES, st.booleans()), min_size=1, max_size=3),
+    moves=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**6)), max_size=1),
+    profile=st.sampled_from(PROFILES),
+    wrap=st.booleans(),
+)
+def test_mutated_streams_give_the_same_findings(base, changes, moves, profile, wrap) -> None:
+    events = [dict(e) for e in BASES[base]]
+    for where, field, value, drop in changes:
+        event = events[where % len(events)]
+        if drop:
+            event.pop(field, None)
+        else:
+            event[field] = value
+    for a, b in moves:  # an event out of its place
+        events.insert(b % len(events), events.pop(a % len(events)))
+    if wrap:  # SSE, with an `event:` name that may disagree with a mutated type
+        data = b"".join(b"event: " + orjson.dumps(BASES[base][0]["type"] if i == 1 else e.get("type", "x"))[1:-1]
+                        + b"\ndata: " + orjson.dumps(e) + b"\n\n" for i, e in enumerate(events))
+        name = "m.sse"
+    else:
+        data = b"".join(orjson.dumps(e) + b"\n" for e in events)
+        name = "m.jsonl"
+    assert _findings(data, name, True, profile=profile) == _findings(data, name, False, profile=profile)
