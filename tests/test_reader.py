@@ -283,9 +283,26 @@ def test_sse_every_split_point() -> None:
         assert [compact(r) for r in recs] == whole, at
 
 
-def test_lines_jsonl_keeps_cr() -> None:
-    """JSONL splits on LF only; read_jsonl strips the CR of a CRLF itself."""
-    assert list(reader._lines(io.BytesIO(b"a\r\nb\rc\n"), reader._JSONL_EOL)) == [(b"a\r", 0, True), (b"b\rc", 3, True)]
+JSONL_LINES_CASES = [
+    ("keeps-cr", b"a\r\nb\rc\n", [(b"a\r", 0), (b"b\rc", 3)]),
+    ("unterminated", b"ab\ncd", [(b"ab", 0), (b"cd", 3)]),
+    ("blank-lines", b"\n\nx\n\n", [(b"", 0), (b"", 1), (b"x", 2), (b"", 4)]),
+    ("bom", b"\xef\xbb\xbf{}\n{}", [(b"{}", 3), (b"{}", 6)]),
+    ("empty", b"", []),
+    ("long", b"a" * 50 + b"\n" + b"b" * 7, [(b"a" * 50, 0), (b"b" * 7, 51)]),
+]
+
+
+@pytest.mark.parametrize("data, expected", [pytest.param(d, e, id=i) for i, d, e in JSONL_LINES_CASES])
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 1 << 16])
+def test_jsonl_lines(data: bytes, expected: list, chunk: int) -> None:
+    """JSONL splits on LF only (read_jsonl strips the CR of a CRLF itself), in batches."""
+    found = []
+    for lines, offset in reader._jsonl_lines(Tiny(data, chunk)):
+        for line in lines:
+            found.append((line, offset))
+            offset += len(line) + 1
+    assert found == expected
 
 
 # ------------------------------------------------------------------------------------------------

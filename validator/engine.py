@@ -53,15 +53,24 @@ class StreamChecker:
 
 
     # -- input -------------------------------------------------------------------------
+    def feed_plain(self, event: Event) -> bool:
+        """Record an ordinary delta (fastpath.py) and say so; False: it needs `feed_event`.
+
+        Nothing is emitted: after every record either the profile is still open with no marker
+        seen, or it is decided and nothing is pending, so `_emit([])` would return nothing."""
+        if not self.quick:
+            return False
+        state = self.state
+        plain = plain_delta(event, state)
+        if plain is None:
+            return False
+        payload = event.payload
+        ref = EventRef(event.span, state.events, payload["sequence_number"], payload["type"])  # type: ignore[index]
+        state.add_delta(ref, plain[0], plain[1], payload)  # type: ignore[arg-type]
+        return True
+
     def feed_event(self, event: Event) -> list[Finding]:
         state = self.state
-        if self.quick:
-            plain = plain_delta(event, state)
-            if plain is not None:
-                payload = event.payload
-                ref = EventRef(event.span, state.events, payload["sequence_number"], payload["type"])  # type: ignore[index]
-                state.add_delta(ref, plain[0], plain[1], payload)  # type: ignore[arg-type]
-                return self._emit([])
         ref = EventRef(event.span, state.events, event.sequence_number, event.type)
         found = [(p, ref) for p in event.problems]
         if event.payload is not None or not event.problems:
@@ -160,6 +169,9 @@ class FileChecker:
 
     def feed(self, record: Event | Done | Comment | Problem) -> list[Finding]:
         """The findings this record makes known, less those a suppression comment covers."""
+        if type(record) is Event and self._current.feed_plain(record):
+            self.events += 1
+            return []
         return [f for f in self._feed(record) if self.suppressions.allows(f)]
 
     def _feed(self, record: Event | Done | Comment | Problem) -> list[Finding]:

@@ -15,7 +15,6 @@ from .payload import check_event_shape, decode, quick_decode, short
 CHUNK = 1 << 16
 BOM = b"\xef\xbb\xbf"
 _SSE_EOL = re.compile(rb"\r\n|\r|\n")
-_JSONL_EOL = re.compile(rb"\n")
 SSE_FIELDS = ("event", "data", "id", "retry")
 FORMATS = ("sse", "jsonl")
 _EXTENSIONS = {".sse": "sse", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -205,40 +204,80 @@ def _dispatch(block: _Block, path: str, unterminated: bool) -> Iterator[Record]:
 _BLANK_BYTES = b" \t\r\n\x0b\x0c"
 
 
+def _jsonl_lines(stream: BinaryIO) -> Iterator[tuple[list[bytes], int]]:
+    """Batches of complete lines (their LF gone) and the byte offset of the first: one
+    generator step per 64 KiB, not per line. A BOM at the start is skipped."""
+    head = b""
+    while len(head) < 3:
+        more = stream.read(CHUNK)
+        if not more:
+            break
+        head += more
+    offset = 3 if head.startswith(BOM) else 0
+    chunk = head[offset:] or stream.read(CHUNK)
+    pending: list[bytes] = []
+    while chunk:
+        lines = chunk.split(b"\n")
+        if len(lines) == 1:  # no line end in this chunk: a long line goes on
+            pending.append(chunk)
+            chunk = stream.read(CHUNK)
+            continue
+        if pending:
+            pending.append(lines[0])
+            lines[0] = b"".join(pending)
+            pending = []
+        last = lines.pop()
+        if last:
+            pending.append(last)
+        yield lines, offset
+        offset += sum(map(len, lines)) + len(lines)
+        chunk = stream.read(CHUNK)
+    if pending:
+        yield [b"".join(pending)], offset
+
+
 def read_jsonl(stream: BinaryIO, path: str) -> Iterator[Record]:
     """One event per non-blank line: the bare event, `{"data": {...}}` or `{"event", "data"}`."""
     line_no = 0
-    for raw, offset, _ in _lines(stream, _JSONL_EOL):
-        line_no += 1
-        if raw[-1:] == b"\r":
-            raw = raw[:-1]
-        if not raw or (raw[0] in _BLANK_BYTES and raw.isspace()):
-            continue
-        span = Span(path, line_no, 1)
-        value = quick_decode(raw)  # most lines: parsed from the bytes, no text copy made
-        if value is not None and "type" in value:
-            payload, shape, sdk_cased = check_event_shape(value, span)
-            yield Event(span, payload, None, True, (), tuple(shape), sdk_cased)
-            continue
-        problems: list[Problem] = []
-        line = _text(raw, offset, span, problems)
-        value, parse_problems = decode(line, lambda pos: Span(path, line_no, pos + 1))
-        problems += parse_problems
-        sse_event = None
-        if (
-            isinstance(value, dict)
-            and "type" not in value
-            and isinstance(value.get("data"), dict)
-            and set(value) <= {"data", "event", "id", "retry"}
-        ):
-            sse_event = value.get("event") if isinstance(value.get("event"), str) else None
-            value = value["data"]
-        payload = None
-        sdk_cased = False
-        if value is not None or not parse_problems:
-            payload, shape, sdk_cased = check_event_shape(value, span)
-            problems += shape
-        yield Event(span=span, payload=payload, sse_event=sse_event, problems=tuple(problems), sdk_cased=sdk_cased)
+    for lines, offset in _jsonl_lines(stream):
+        for raw in lines:
+            line_no += 1
+            at = offset
+            offset += len(raw) + 1
+            if raw[-1:] == b"\r":
+                raw = raw[:-1]
+            if not raw or (raw[0] in _BLANK_BYTES and raw.isspace()):
+                continue
+            span = Span(path, line_no, 1)
+            value = quick_decode(raw)  # most lines: parsed from the bytes, no text copy made
+            if value is not None and "type" in value:
+                payload, shape, sdk_cased = check_event_shape(value, span)
+                yield Event(span, payload, None, True, (), tuple(shape), sdk_cased)
+                continue
+            yield _jsonl_event(raw, at, span, line_no, path)
+
+
+def _jsonl_event(raw: bytes, offset: int, span: Span, line_no: int, path: str) -> Event:
+    """A JSONL line that needs the closer look: F001, F002, F007, F008, the wrappers."""
+    problems: list[Problem] = []
+    line = _text(raw, offset, span, problems)
+    value, parse_problems = decode(line, lambda pos: Span(path, line_no, pos + 1))
+    problems += parse_problems
+    sse_event = None
+    if (
+        isinstance(value, dict)
+        and "type" not in value
+        and isinstance(value.get("data"), dict)
+        and set(value) <= {"data", "event", "id", "retry"}
+    ):
+        sse_event = value.get("event") if isinstance(value.get("event"), str) else None
+        value = value["data"]
+    payload = None
+    sdk_cased = False
+    if value is not None or not parse_problems:
+        payload, shape, sdk_cased = check_event_shape(value, span)
+        problems += shape
+    return Event(span=span, payload=payload, sse_event=sse_event, problems=tuple(problems), sdk_cased=sdk_cased)
 
 
 class _Prefixed:
