@@ -132,6 +132,7 @@ def check_stream(
         for finding in checker.feed(record):
             findings.append(finding)
             yield finding
+        record = None  # type: ignore[assignment]  # not kept while the next one is read
     for finding in checker.close():
         findings.append(finding)
         yield finding

@@ -236,7 +236,11 @@ def _results(files: list[str], options: dict, flags: dict, live: bool, color: bo
         from functools import partial
 
         methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        fork = "fork" in methods
+        if fork:  # the first file here: forked workers inherit the schemas it compiled
+            yield _check_file(files[0], options)
+            files = files[1:]
+        context = multiprocessing.get_context("fork" if fork else None)
         with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context) as pool:
             yield from pool.map(partial(_check_file, options=options), files, chunksize=max(1, len(files) // (jobs * 8)))
         return

@@ -155,13 +155,16 @@ def short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-_QUICK = {  # the same tests for a payload read as bytes (JSONL) or as text (SSE)
+_QUICK: dict[type, tuple] = {  # the same tests for a payload read as bytes (JSONL) or as text (SSE)
     bytes: (b'":', b'\\"', b'" ', b'"\t', b'"\n', b'"\r', re.compile(_SPACED_COLON.pattern.encode()), re.compile(rb"\d{19}")),
     str: ('":', '\\"', '" ', '"\t', '"\n', '"\r', _SPACED_COLON, _HUGE_INTEGER),
 }
 
 
-def quick_decode(data: bytes | str) -> dict | None:
+_QUICK[bytearray] = _QUICK[bytes]  # a JSONL line longer than a read
+
+
+def quick_decode(data: bytes | bytearray | str) -> dict | None:
     """The payload object when nothing about it needs a closer look, else None (then `decode`
     runs and finds what there is). Nothing is reported from here, so it cannot word anything
     differently from `decode`: no bad UTF-8 or JSON, no integer past 64 bits, and exactly as

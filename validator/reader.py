@@ -69,6 +69,8 @@ def _lines(stream: BinaryIO, eol: re.Pattern) -> Iterator[tuple[bytes, int, bool
             pos = match.end()
         if pos < len(chunk):
             pending.append(chunk[pos:])
+            if len(pending) > LONG_LINE // CHUNK:
+                _return_big_blocks()
         elif chunk[-1:] == b"\r":
             skip_lf = True
         chunk = stream.read(CHUNK)
@@ -204,9 +206,35 @@ def _dispatch(block: _Block, path: str, unterminated: bool) -> Iterator[Record]:
 _BLANK_BYTES = b" \t\r\n\x0b\x0c"
 
 
-def _jsonl_lines(stream: BinaryIO) -> Iterator[tuple[list[bytes], int]]:
+LONG_LINE = 1 << 20
+
+
+def _return_big_blocks() -> None:
+    """Make glibc give freed big blocks back at once, at the first line over LONG_LINE.
+
+    glibc raises its mmap threshold each time it frees a mapped block, so the next blocks of
+    that size come from the heap and stay in the resident size after they are freed: on a
+    capture of 10 MB events the peak would count several dead copies. A fixed threshold keeps
+    each long line's memory to the time it is used. Elsewhere (musl, macOS) nothing changes."""
+    global _RETURNING
+    if _RETURNING:
+        return
+    _RETURNING = True
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).mallopt(-3, LONG_LINE)  # M_MMAP_THRESHOLD
+    except (OSError, AttributeError):
+        pass
+
+
+_RETURNING = False
+
+
+def _jsonl_lines(stream: BinaryIO) -> Iterator[tuple[list, int]]:
     """Batches of complete lines (their LF gone) and the byte offset of the first: one
-    generator step per 64 KiB, not per line. A BOM at the start is skipped."""
+    generator step per 64 KiB, not per line. A BOM at the start is skipped. A line longer
+    than a chunk comes as a bytearray (orjson reads it as it is)."""
     head = b""
     while len(head) < 3:
         more = stream.read(CHUNK)
@@ -215,25 +243,27 @@ def _jsonl_lines(stream: BinaryIO) -> Iterator[tuple[list[bytes], int]]:
         head += more
     offset = 3 if head.startswith(BOM) else 0
     chunk = head[offset:] or stream.read(CHUNK)
-    pending: list[bytes] = []
+    pending = bytearray()  # a line begun in an earlier chunk; grown in place, never copied
     while chunk:
-        lines = chunk.split(b"\n")
+        lines: list = chunk.split(b"\n")
         if len(lines) == 1:  # no line end in this chunk: a long line goes on
-            pending.append(chunk)
+            pending += chunk
+            if len(pending) > LONG_LINE:
+                _return_big_blocks()
             chunk = stream.read(CHUNK)
             continue
         if pending:
-            pending.append(lines[0])
-            lines[0] = b"".join(pending)
-            pending = []
+            pending += lines[0]
+            lines[0], pending = pending, bytearray()
         last = lines.pop()
         if last:
-            pending.append(last)
+            pending += last
         yield lines, offset
         offset += sum(map(len, lines)) + len(lines)
+        lines = []  # the batch is read: its lines are not kept while a long one grows
         chunk = stream.read(CHUNK)
     if pending:
-        yield [b"".join(pending)], offset
+        yield [pending], offset
 
 
 def read_jsonl(stream: BinaryIO, path: str) -> Iterator[Record]:
@@ -252,9 +282,15 @@ def read_jsonl(stream: BinaryIO, path: str) -> Iterator[Record]:
             value = quick_decode(raw)  # most lines: parsed from the bytes, no text copy made
             if value is not None and "type" in value:
                 payload, shape, sdk_cased = check_event_shape(value, span)
-                yield Event(span, payload, None, True, (), tuple(shape), sdk_cased)
-                continue
-            yield _jsonl_event(raw, at, span, line_no, path)
+                event = Event(span, payload, None, True, (), tuple(shape), sdk_cased)
+            else:
+                event = _jsonl_event(raw, at, span, line_no, path)
+            # Hold nothing of this line while the next one is read: a line of 10 MB would
+            # otherwise be kept twice, as bytes and as its payload, while the next one grows.
+            raw = value = payload = None
+            yield event
+            event = None
+        lines = None
 
 
 def _jsonl_event(raw: bytes, offset: int, span: Span, line_no: int, path: str) -> Event:

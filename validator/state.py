@@ -7,7 +7,7 @@ Rules see each event with the state as it was *before* that event, then the engi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 from .model import Event, EventRef, Span
 from .protocol import DELTA_EVENTS, DONE_EVENTS, HOSTED_TOOLS, DeltaKind
@@ -42,8 +42,18 @@ class Part:
     added: EventRef
     done: bool = False  # its `content_part.done` / `reasoning_summary_part.done` arrived
     annotations: int = 0  # `annotation.added` events seen for it
-    text: str | None = None  # the text of its `<kind>.done`, once that arrived
-    final: dict | None = None  # the `part` of its part `.done`, kept until the item closes
+    text: str | bytes | None = None  # the text of its `<kind>.done`, once that arrived (`keep`)
+    final: dict | None = None  # the `part` of its part `.done` (its text through `keep`), until the item closes
+
+    def final_part(self) -> dict | None:
+        """`final` as the part `.done` had it."""
+        if self.final is None or type(self.final.get("text")) is not bytes:
+            return self.final
+        return {**self.final, "text": kept(self.final["text"])}
+
+
+PLAIN_TEXT = 1 << 20  # characters of a run kept as they are; later batches are kept compressed
+BATCH = 1024  # deltas joined into one block
 
 
 @dataclass
@@ -53,23 +63,73 @@ class Run:
     kind: DeltaKind
     first: EventRef
     pieces: list[str] = field(default_factory=list)  # the latest deltas
-    blocks: list[str] = field(default_factory=list)  # earlier deltas, joined a batch at a time
+    blocks: list = field(default_factory=list)  # earlier deltas, joined a batch at a time (str or zlib bytes)
+    size: int = 0  # characters in blocks
     deltas: int = 0
     done: bool = False
 
     def add(self, delta: str) -> None:
         """Keep a delta; every 1024 are joined, so 800,000 short deltas cost their text, not
-        800,000 string objects."""
+        800,000 string objects. Past PLAIN_TEXT characters a batch is kept compressed: the
+        `.done` of a long answer is parsed while its deltas are held, and that moment sets
+        the peak memory of a long capture."""
         self.pieces.append(delta)
-        if len(self.pieces) >= 1024:
-            self.blocks.append("".join(self.pieces))
+        if len(self.pieces) >= BATCH:
+            block = "".join(self.pieces)
             self.pieces = []
+            self.size += len(block)
+            self.blocks.append(_pack(block) if self.size > PLAIN_TEXT else block)
+
+    def _texts(self) -> Iterator[str]:
+        for block in self.blocks:
+            yield block if type(block) is str else _unpack(block)
+        yield from self.pieces
 
     def text(self) -> str:
-        return "".join(self.blocks) + "".join(self.pieces)
+        return "".join(self._texts())
+
+    def equals(self, text: str) -> bool:
+        """Is `text` what the deltas say? Compared piece by piece: joining the deltas of a
+        long answer would hold its text twice."""
+        at = 0
+        for block in self._texts():
+            if not text.startswith(block, at):
+                return False
+            at += len(block)
+        return at == len(text)
 
     def forget(self) -> None:
-        self.pieces, self.blocks = [], []
+        self.pieces, self.blocks, self.size = [], [], 0
+
+
+def keep(text: str | None) -> str | bytes | None:
+    """A text the state holds for a later comparison: a long one compressed (see Run.add)."""
+    return _pack(text) if text is not None and len(text) > PLAIN_TEXT else text
+
+
+def kept(value: str | bytes | None) -> str | None:
+    """The text `keep` was given."""
+    return _unpack(value) if type(value) is bytes else value  # type: ignore[return-value]
+
+
+def same_text(held: str | bytes | None, text: str) -> bool:
+    """Is `text` the text `keep` made `held`? A compressed one is compared compressed
+    (compression is deterministic), so the comparison does not unpack a second copy."""
+    if type(held) is bytes:
+        return len(text) > PLAIN_TEXT and _pack(text) == held
+    return held == text
+
+
+def _pack(text: str) -> bytes:
+    import zlib
+
+    return zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
+
+
+def _unpack(data: bytes) -> str:
+    import zlib
+
+    return zlib.decompress(data).decode("utf-8", "surrogatepass")
 
 
 @dataclass
@@ -87,7 +147,7 @@ class Item:
     runs: dict[tuple, Run] = field(default_factory=dict)
     hosted_closed: bool = False  # its `*.completed` or `*.failed` event arrived
     missed: bool = False  # events named it before its `output_item.added`: its texts are partial
-    final: tuple | None = None  # (id, type, text) of `output_item.done`, for D006
+    final: tuple | None = None  # (id, type, kept text) of `output_item.done`, for D006 (`kept_signature`)
     reported: set = field(default_factory=set)  # codes already reported about this item
 
 
@@ -114,6 +174,17 @@ def signature(item: Any) -> tuple:
     if not isinstance(item, dict):
         return (None, None, None)
     return (_text(item.get("id")), _text(item.get("type")), item_text(item))
+
+
+def kept_signature(item: Any) -> tuple:
+    """`signature` as the state holds it until the terminal event (its text through `keep`)."""
+    item_id, kind, text = signature(item)
+    return (item_id, kind, keep(text))
+
+
+def restored(held: tuple) -> tuple:
+    """A `kept_signature` as `signature` gave it."""
+    return (held[0], held[1], kept(held[2]))
 
 
 @dataclass
@@ -283,7 +354,7 @@ class StreamState:
             index = payload.get("output_index")
             self.early.add(index if type(index) is int else _text(payload.get("item_id")))
             if kind == "response.output_item.done" and type(payload.get("output_index")) is int:
-                self.orphans[payload["output_index"]] = signature(payload.get("item"))
+                self.orphans[payload["output_index"]] = kept_signature(payload.get("item"))
             return
         if kind in DELTA_EVENTS:
             kind_info = DELTA_EVENTS[kind]
@@ -301,14 +372,14 @@ class StreamState:
             part = self.part_for(item, kind_info, payload)
             if part is not None and kind_info.done_field:
                 text = payload.get(kind_info.done_field)
-                part.text = text if isinstance(text, str) else None
+                part.text = keep(text) if isinstance(text, str) else None
             return
         if item is None:
             return
         if kind == "response.output_item.done":
             final = payload.get("item")
             item.done = item.done or ref
-            item.final = signature(final)
+            item.final = kept_signature(final)
             self.open_items.discard(item.index)
             item.parts = {}
             item.summaries = {}
@@ -325,7 +396,10 @@ class StreamState:
             part = parts.get(index) if type(index) is int else None
             if part is not None:
                 part.done = True
-                part.final = payload.get("part") if isinstance(payload.get("part"), dict) else None
+                final = payload.get("part") if isinstance(payload.get("part"), dict) else None
+                if final is not None and isinstance(final.get("text"), str) and len(final["text"]) > PLAIN_TEXT:
+                    final = {**final, "text": keep(final["text"])}
+                part.final = final
         elif kind == "response.output_text.annotation.added":
             index = payload.get("content_index")
             part = item.parts.get(index) if type(index) is int else None
