@@ -241,7 +241,7 @@ def _results(files: list[str], options: dict, flags: dict, live: bool, color: bo
             yield _check_file(files[0], options)
             files = files[1:]
         context = multiprocessing.get_context("fork" if fork else None)
-        with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context, initializer=_quiet_worker) as pool:
             yield from pool.map(partial(_check_file, options=options), files, chunksize=max(1, len(files) // (jobs * 8)))
         return
     for path in files:
@@ -251,6 +251,14 @@ def _results(files: list[str], options: dict, flags: dict, live: bool, color: bo
         started = time.perf_counter()
         name = flags["stdin_filename"] or "-"
         yield path, _drain(check_stream(sys.stdin.buffer, name, **options), live, color), time.perf_counter() - started
+
+
+def _quiet_worker() -> None:
+    """Ctrl-C reaches the workers too: one waiting for its next file would print the pool's
+    traceback, so a worker just ends; the parent says 130."""
+    import signal
+
+    signal.signal(signal.SIGINT, lambda *_: os._exit(130))
 
 
 def _write(write, output_file: str | None) -> bool:

@@ -35,12 +35,9 @@ def sniff(head: bytes) -> str:
     return "jsonl" if head.removeprefix(BOM).lstrip()[:1] in (b"{", b"[") else "sse"
 
 
-def _lines(stream: BinaryIO, eol: re.Pattern) -> Iterator[tuple[bytes, int, bool]]:
-    """Yield (line without its end, byte offset of its start, whether a line end followed it).
-
-    A CR that ends a chunk ends its line at once; an LF starting the next chunk is then the
-    second half of that CRLF and is skipped. One leading BOM is skipped.
-    """
+def _first_chunk(stream: BinaryIO) -> tuple[bytes, int]:
+    """(the first bytes after one leading BOM, their offset): a pipe may deliver the BOM's
+    three bytes over several reads."""
     head = b""
     while len(head) < 3:
         more = stream.read(CHUNK)
@@ -48,7 +45,16 @@ def _lines(stream: BinaryIO, eol: re.Pattern) -> Iterator[tuple[bytes, int, bool
             break
         head += more
     offset = 3 if head.startswith(BOM) else 0
-    chunk = head[offset:] or stream.read(CHUNK)
+    return head[offset:] or stream.read(CHUNK), offset
+
+
+def _lines(stream: BinaryIO, eol: re.Pattern) -> Iterator[tuple[bytes, int, bool]]:
+    """Yield (line without its end, byte offset of its start, whether a line end followed it).
+
+    A CR that ends a chunk ends its line at once; an LF starting the next chunk is then the
+    second half of that CRLF and is skipped. One leading BOM is skipped.
+    """
+    chunk, offset = _first_chunk(stream)
     pending: list[bytes] = []
     skip_lf = False
     while chunk:
@@ -235,14 +241,7 @@ def _jsonl_lines(stream: BinaryIO) -> Iterator[tuple[list, int]]:
     """Batches of complete lines (their LF gone) and the byte offset of the first: one
     generator step per 64 KiB, not per line. A BOM at the start is skipped. A line longer
     than a chunk comes as a bytearray (orjson reads it as it is)."""
-    head = b""
-    while len(head) < 3:
-        more = stream.read(CHUNK)
-        if not more:
-            break
-        head += more
-    offset = 3 if head.startswith(BOM) else 0
-    chunk = head[offset:] or stream.read(CHUNK)
+    chunk, offset = _first_chunk(stream)
     pending = bytearray()  # a line begun in an earlier chunk; grown in place, never copied
     while chunk:
         lines: list = chunk.split(b"\n")
