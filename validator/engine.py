@@ -51,7 +51,6 @@ class StreamChecker:
         self._pending: list[tuple[Problem, EventRef | None]] = []
         self.quick = QUICK  # the tests turn it off to compare findings
 
-
     # -- input -------------------------------------------------------------------------
     def feed_plain(self, event: Event) -> bool:
         """Record an ordinary delta (fastpath.py) and say so; False: it needs `feed_event`.
