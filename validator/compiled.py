@@ -113,7 +113,7 @@ def _has_structure(schema: Any) -> bool:
 
 
 class _Writer:
-    def __init__(self, compiler: Compiler | None, base: str) -> None:
+    def __init__(self, compiler: Compiler, base: str) -> None:
         self.compiler = compiler
         self.base = base
         self.functions: list[list[str]] = []
@@ -153,8 +153,6 @@ class _Writer:
         if unknown:
             raise UnsupportedSchema(f"keywords {sorted(unknown)} are not supported by the compiled checks")
         if "$ref" in schema:
-            if self.compiler is None:
-                raise UnsupportedSchema("a `$ref` needs a Compiler with a lookup")
             target, where, shared = self.compiler.target(schema["$ref"], self.base)
             if shared is not None:
                 out.append(f"{pad}if not {self.constant(shared)}[0]({v}): return False")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from .model import Event
 from .protocol import DELTA_EVENTS, DeltaKind, item_family
+from .rules.schema import AUTO_CANDIDATES
 from .schemas import known_types, quick_check
 from .state import Item, StreamState
 
@@ -35,11 +36,6 @@ COVERED = frozenset(
 )
 
 _FAMILIES = {kind: item_family(kind) for kind in DELTA_EVENTS}
-_AUTO = "openai"  # what the schema rule checks under `auto` when both catalogs know the type
-
-
-def _known_to_both(kind: str) -> bool:
-    return kind in known_types("openai") and kind in known_types("openrouter")
 
 
 def plain_delta(event: Event, state: StreamState) -> tuple[Item, DeltaKind] | None:
@@ -68,15 +64,14 @@ def plain_delta(event: Event, state: StreamState) -> tuple[Item, DeltaKind] | No
     if family and item.type is not None and item.type not in family:
         return None
     if kind.part_type is not None:
-        at = payload.get(kind.part_index)  # type: ignore[arg-type]
-        part = (item.summaries if kind.part_index == "summary_index" else item.parts).get(at) if type(at) is int else None
+        part = state.part_for(item, kind, payload)
         if part is None or part.done or (part.type is not None and part.type != kind.part_type):
             return None
     profile = state.options.profile
-    if profile is None:
-        if not _known_to_both(name):
+    if profile is None:  # `auto`: the schema rule checks the first candidate when all know the type
+        if not all(name in known_types(p) for p in AUTO_CANDIDATES):
             return None
-        profile = _AUTO
+        profile = AUTO_CANDIDATES[0]
     elif name not in known_types(profile):
         return None
     return (item, kind) if quick_check(profile, name)(payload) else None

@@ -122,13 +122,13 @@ def _constant_at(text: str) -> int:
     return 0
 
 
-_NESTED = ("response", "item", "part", "usage")
+_LOOK_FURTHER = frozenset(_CAMEL_KEYS) | {"response", "item", "part", "usage"}
 
 
 def _sdk_keys(payload: dict) -> list[str]:
     """camelCase protocol keys in the event, its response, usage, item and part."""
-    if _CAMEL_KEYS.keys().isdisjoint(payload) and _NESTED[0] not in payload and _NESTED[1] not in payload and _NESTED[2] not in payload and _NESTED[3] not in payload:
-        return []  # a delta: nothing nested to look into
+    if _LOOK_FURTHER.isdisjoint(payload):
+        return []  # a delta: no camelCase key and nothing nested to look into
     objects = [payload]
     response = payload.get("response")
     if isinstance(response, dict):
@@ -155,16 +155,13 @@ def short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-_QUICK: dict[type, tuple] = {  # the same tests for a payload read as bytes (JSONL) or as text (SSE)
-    bytes: (b'":', b'\\"', b'" ', b'"\t', b'"\n', b'"\r', re.compile(_SPACED_COLON.pattern.encode()), re.compile(rb"\d{19}")),
-    str: ('":', '\\"', '" ', '"\t', '"\n', '"\r', _SPACED_COLON, _HUGE_INTEGER),
-}
+# decode's tests, for a payload still in bytes
+_BLANK_AFTER_QUOTE_B = tuple(q.encode() for q in _BLANK_AFTER_QUOTE)
+_SPACED_COLON_B = re.compile(_SPACED_COLON.pattern.encode())
+_HUGE_INTEGER_B = re.compile(_HUGE_INTEGER.pattern.encode())
 
 
-_QUICK[bytearray] = _QUICK[bytes]  # a JSONL line longer than a read
-
-
-def quick_decode(data: bytes | bytearray | str) -> dict | None:
+def quick_decode(data: bytes | bytearray) -> dict | None:
     """The payload object when nothing about it needs a closer look, else None (then `decode`
     runs and finds what there is). Nothing is reported from here, so it cannot word anything
     differently from `decode`: no bad UTF-8 or JSON, no integer past 64 bits, and exactly as
@@ -175,15 +172,14 @@ def quick_decode(data: bytes | bytearray | str) -> dict | None:
         return None
     if type(value) is not dict:
         return None
-    key_end, escaped, b1, b2, b3, b4, spaced, huge_integer = _QUICK[type(data)]
     keys, huge = _walk(value)
-    if huge and huge_integer.search(data):
+    if huge and _HUGE_INTEGER_B.search(data):
         return None
-    if data.count(key_end) != keys:
+    if data.count(b'":') != keys:
         return None
     # With no `\"` in the text no string can hold `":`, so every `":` ends a key and the count
     # is exact; otherwise `_may_repeat_keys`' test for keys written `"k" :` applies.
-    if escaped in data and (b1 in data or b2 in data or b3 in data or b4 in data) and spaced.search(data):
+    if b'\\"' in data and any(q in data for q in _BLANK_AFTER_QUOTE_B) and _SPACED_COLON_B.search(data):
         return None
     return value
 

@@ -73,7 +73,7 @@ def is_slug_prefixed(event_type: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
-# Loading: registry and validators
+# Loading: bundled files, `$ref` lookup, validators
 
 
 _BASE = "https://orvalidate.invalid/schemas/"  # every bundled schema's `$id` is this + its path

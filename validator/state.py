@@ -45,12 +45,6 @@ class Part:
     text: str | bytes | None = None  # the text of its `<kind>.done`, once that arrived (`keep`)
     final: dict | None = None  # the `part` of its part `.done` (its text through `keep`), until the item closes
 
-    def final_part(self) -> dict | None:
-        """`final` as the part `.done` had it."""
-        if self.final is None or type(self.final.get("text")) is not bytes:
-            return self.final
-        return {**self.final, "text": kept(self.final["text"])}
-
 
 PLAIN_TEXT = 1 << 20  # characters of a run kept as they are; later batches are kept compressed
 BATCH = 1024  # deltas joined into one block
@@ -243,10 +237,15 @@ class StreamState:
             return self.items.get(self.ids[item_id])
         return None
 
+    @staticmethod
+    def run_key(kind: DeltaKind, payload: dict) -> tuple:
+        """Which run of its item a delta or `.done` event belongs to: its kind and part."""
+        index = payload.get(kind.part_index) if kind.part_index else None
+        return (kind.name, index if type(index) is int else None)
+
     def run_for(self, kind: DeltaKind, payload: dict) -> tuple[Item | None, tuple, Run | None]:
         """(item, run key, run) of a delta or `.done` event."""
-        index = payload.get(kind.part_index) if kind.part_index else None
-        key = (kind.name, index if type(index) is int else None)
+        key = self.run_key(kind, payload)
         item = self.item_for(payload)
         runs = item.runs if item is not None else self.loose_runs
         return item, key, runs.get(key)
@@ -316,8 +315,7 @@ class StreamState:
         self.last = ref
         self.last_opaque = False
         self.seq_last = payload["sequence_number"]
-        index = payload.get(kind.part_index) if kind.part_index else None
-        key = (kind.name, index if type(index) is int else None)
+        key = self.run_key(kind, payload)
         run = item.runs.get(key)
         if run is None:
             run = item.runs[key] = Run(kind, ref)

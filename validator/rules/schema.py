@@ -9,7 +9,7 @@ from ..model import Event, EventRef, Problem
 from ..state import StreamState
 from .registry import on_event
 
-_AUTO_CANDIDATES = ("openai", "openrouter")
+AUTO_CANDIDATES = ("openai", "openrouter")
 _TOKEN_COUNT = re.compile(r"\$\.response\.usage\.(?:(\w+_tokens_details)\.)?(\w+_tokens)")
 
 
@@ -58,8 +58,8 @@ def _schema_problems(event: Event, ref: EventRef, state: StreamState) -> Iterato
         return
     # auto: openai and openrouter share every schema they both know; only catalogs differ.
     kind = ref.type
-    known = [p for p in _AUTO_CANDIDATES if kind in schemas.known_types(p)]
-    unknown = frozenset(p for p in _AUTO_CANDIDATES if p not in known)
+    known = [p for p in AUTO_CANDIDATES if kind in schemas.known_types(p)]
+    unknown = frozenset(p for p in AUTO_CANDIDATES if p not in known)
     if not known:
         for found in schemas.check_event(event.payload, "openai", state.options.strict):
             yield Problem(found.code, found.message, json_path=found.json_path, severity=found.severity)
