@@ -139,6 +139,14 @@ def test_mutated_events_get_the_same_verdict(which: int, where: int, new, drop: 
     assert schemas.quick_check(profile, event["type"])(mutated) == python_jsonschema_says(mutated, profile)
 
 
+def test_the_shipped_predicates_match_the_schemas() -> None:
+    """schema_predicates.py is generated from schemas/; the schemas stay the source of truth."""
+    from orvalidate import schema_predicates
+
+    shipped = Path(schema_predicates.__file__).read_text(encoding="utf-8")
+    assert shipped == schemas.predicates_source(), "schemas/ changed: run `python -m orvalidate.schemas`"
+
+
 def test_every_bundled_schema_compiles_and_unknown_keywords_are_refused() -> None:
     for profile in PROFILES:
         for event_type in schemas.known_types(profile):

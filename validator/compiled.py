@@ -7,9 +7,8 @@ the keywords the bundled schemas use and refuses any other, so a new keyword in 
 never be silently ignored. It only says "valid": python-jsonschema still words every S001,
 and a test holds the two to the same verdict on every fixture and real event.
 
-A `$ref` target that holds objects or arrays is compiled once, as a function every schema that
-names it calls (the response object is shared by a dozen event types); a scalar target is
-written in place.
+The bundled schemas' predicates are written once, into the module schema_predicates.py
+(`python -m orvalidate.schemas`), so no start pays for generating and compiling them.
 
 Types follow schemas.py's python-jsonschema checker: `integer` is exactly `int` (not `3.0`,
 not a bool), `number` is an int or a float but not a bool.
@@ -69,40 +68,43 @@ Lookup = Callable[[str, str], "tuple[Any, str]"]  # ($ref, base $id) -> (target,
 
 
 class Compiler:
-    """Compiles schemas whose `$ref`s `lookup` resolves; shared targets are compiled once."""
+    """Writes the predicates of many schemas as the source of one module whose `PREDICATES` maps
+    each name to its predicate. A `$ref` target that holds objects or arrays becomes one function
+    that every schema naming it calls (the response object serves a dozen event types); a scalar
+    target is written in place."""
 
     def __init__(self, lookup: Lookup) -> None:
         self.lookup = lookup
-        self.shared: dict[tuple[str, str], list] = {}
+        self.writer = _Writer(self)
+        self.shared: dict[tuple[str, str], str] = {}  # (file $id, pointer) -> function name
+        self.entries: dict[str, str] = {}
 
-    def compile(self, schema: Any, base: str) -> Callable[[Any], bool]:
-        writer = _Writer(self, base)
-        entry = writer.function(schema)
-        source = "\n\n".join("\n".join(lines) for lines in reversed(writer.functions))
-        namespace: dict[str, Any] = {"_equal": json_equal, **writer.constants}
-        exec(compile(source, "<orvalidate compiled schema>", "exec"), namespace)
-        check = namespace[entry]
-        check.source = source  # type: ignore[attr-defined]  (for debugging and the tests)
-        return check
+    def add(self, name: str, schema: Any, base: str) -> None:
+        self.writer.base = base
+        self.entries[name] = self.writer.function(schema)
 
-    def target(self, ref: str, base: str) -> tuple[Any, str, list | None]:
-        """(target schema, its base, a cell holding its shared function, or None when it is
-        written in place). The function is compiled on its first call: a `response.created`
-        with no output never pays for the schemas of its thirty item types."""
-        node, where = self.lookup(ref, base)
-        if not _has_structure(node):
-            return node, where, None
-        key = (where, ref.partition("#")[2])
+    def shared_function(self, node: Any, where: str, pointer: str) -> str:
+        key = (where, pointer)
         if key not in self.shared:
-            cell: list = []
+            saved, self.writer.base = self.writer.base, where
+            self.shared[key] = self.writer.function(node)
+            self.writer.base = saved
+        return self.shared[key]
 
-            def first_call(value: Any) -> bool:
-                cell[0] = self.compile(node, where)
-                return cell[0](value)
+    def source(self, header: str = "") -> str:
+        constants = "\n".join(f"{name} = {literal}" for literal, name in self.writer.constants.items())
+        functions = ["\n".join(lines) for lines in self.writer.functions]
+        entries = "".join(f"    {name!r}: {function},\n" for name, function in sorted(self.entries.items()))
+        parts = [header.strip("\n"), "from orvalidate.compiled import json_equal as _equal", constants, *functions]
+        return "\n\n".join([*filter(None, parts), "PREDICATES = {\n" + entries + "}"]) + "\n"
 
-            cell.append(first_call)
-            self.shared[key] = cell
-        return node, where, self.shared[key]
+
+def _literal(value: Any) -> str:
+    """Python source for a JSON value or a frozenset of strings, the same on every run (a set's
+    own repr follows the string hash, which changes from run to run)."""
+    if isinstance(value, frozenset):
+        return "frozenset({" + ", ".join(repr(v) for v in sorted(value)) + "})"
+    return repr(value)
 
 
 def _has_structure(schema: Any) -> bool:
@@ -113,11 +115,11 @@ def _has_structure(schema: Any) -> bool:
 
 
 class _Writer:
-    def __init__(self, compiler: Compiler, base: str) -> None:
+    def __init__(self, compiler: Compiler) -> None:
         self.compiler = compiler
-        self.base = base
+        self.base = ""
         self.functions: list[list[str]] = []
-        self.constants: dict[str, Any] = {}
+        self.constants: dict[str, str] = {}  # literal -> name, so equal constants are written once
         self.count = 0
 
     def name(self, prefix: str) -> str:
@@ -125,9 +127,10 @@ class _Writer:
         return f"{prefix}{self.count}"
 
     def constant(self, value: Any) -> str:
-        name = self.name("_c")
-        self.constants[name] = value
-        return name
+        literal = _literal(value)
+        if literal not in self.constants:
+            self.constants[literal] = self.name("_c")
+        return self.constants[literal]
 
     def function(self, schema: Any) -> str:
         """A function `name(v) -> bool` for the schema; returns its name."""
@@ -153,10 +156,11 @@ class _Writer:
         if unknown:
             raise UnsupportedSchema(f"keywords {sorted(unknown)} are not supported by the compiled checks")
         if "$ref" in schema:
-            target, where, shared = self.compiler.target(schema["$ref"], self.base)
-            if shared is not None:
-                out.append(f"{pad}if not {self.constant(shared)}[0]({v}): return False")
-            else:
+            target, where = self.compiler.lookup(schema["$ref"], self.base)
+            if _has_structure(target):
+                function = self.compiler.shared_function(target, where, schema["$ref"].partition("#")[2])
+                out.append(f"{pad}if not {function}({v}): return False")
+            else:  # a scalar target is written in place
                 saved, self.base = self.base, where
                 self.body(target, v, depth, out, is_dict)
                 self.base = saved
@@ -233,7 +237,14 @@ class _Writer:
 
 def compile_schema(schema: Any) -> Callable[[Any], bool]:
     """The predicate for a schema without `$ref`; UnsupportedSchema for other keywords."""
-    return Compiler(_no_refs).compile(schema, "")
+    compiler = Compiler(_no_refs)
+    compiler.add("schema", schema, "")
+    source = compiler.source()
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "<orvalidate compiled schema>", "exec"), namespace)
+    check = namespace["PREDICATES"]["schema"]
+    check.source = source  # type: ignore[attr-defined]  (for debugging and the tests)
+    return check
 
 
 def _no_refs(ref: str, base: str) -> tuple[Any, str]:
