@@ -7,7 +7,6 @@ configuration or I/O error.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 import time
@@ -125,8 +124,7 @@ def check(paths: tuple[str, ...], **flags) -> None:
         sys.exit(EXIT_ERROR)
     for warning in config.warnings:
         click.echo(f"orvalidate: warning: {warning}", err=True)
-    config = dataclasses.replace(
-        config,
+    config = config._replace(
         select=flags["select"] if flags["select"] is not None else config.select,
         ignore=config.ignore + (flags["ignore"] or ()),
         extend_select=config.extend_select + (flags["extend_select"] or ()),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .model import PROFILES
 
@@ -12,8 +12,7 @@ _LEVEL = {"E": ERROR, "W": WARNING, "-": None}
 _PROFILE_ABBREV = {"OR": "openrouter", "OA": "openai", "ORS": "open-responses"}
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(NamedTuple):
     code: str
     name: str
     severity: dict  # profile -> "error" | "warning" | None (off unless selected)

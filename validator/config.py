@@ -11,9 +11,8 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import codes
 from .model import PROFILES
@@ -44,13 +43,13 @@ def check_selector(selector: str, where: str) -> str:
     return selector
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     select: tuple[str, ...] | None = None  # None: every rule on by default under the profile
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
-    severity: dict = field(default_factory=dict)  # code -> "error" | "warning"
-    per_file_ignores: dict = field(default_factory=dict)  # glob -> tuple of selectors
+    # the two tables are shared by every Config that does not set them: never mutated
+    severity: dict = {}  # code -> "error" | "warning"
+    per_file_ignores: dict = {}  # glob -> tuple of selectors
     profile: str = "auto"
     fail_on: str = "error"
     format: str | None = None

@@ -8,7 +8,8 @@ on it; with an explicit profile they are returned as soon as they are found.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
+
 from . import codes
 from .config import DEFAULT, Config
 from .fastpath import plain_delta
@@ -22,8 +23,7 @@ QUICK = True  # take fastpath.plain_delta's shortcut for ordinary deltas
 MESSAGE_LIMIT = 1000  # a capture's 1 MB key must not make a 1 MB finding line
 
 
-@dataclass
-class StreamSummary:
+class StreamSummary(NamedTuple):
     index: int
     profile: str
     events: int

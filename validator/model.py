@@ -1,8 +1,11 @@
-"""Frozen records shared by every step: where something is, what was read, what was found."""
+"""Frozen records shared by every step: where something is, what was read, what was found.
+
+They are NamedTuples and plain classes, not dataclasses: building a dataclass costs about a
+millisecond at import, and start-up is what a pre-commit hook pays on every commit.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 PROFILES = ("openrouter", "openai", "open-responses")
@@ -16,17 +19,32 @@ class Span(NamedTuple):
     column: int
 
 
-@dataclass(slots=True)  # not frozen: a frozen dataclass takes five times longer to build, per event
 class Event:
-    """One event as read: its payload (None when it could not be decoded) and where it was."""
+    """One event as read: its payload (None when it could not be decoded) and where it was.
+    Not frozen: one is built per event, and a frozen record takes longer to build."""
 
-    span: Span
-    payload: dict[str, Any] | None
-    sse_event: str | None = None  # the SSE `event:` name or the JSONL wrapper's `event`
-    has_event_field: bool = True  # False for an SSE block with `data:` but no `event:` line
-    comments: tuple[tuple[Span, str], ...] = ()  # the block's `:` comment lines
-    problems: tuple["Problem", ...] = ()  # what the reader found in this event's bytes
-    sdk_cased: bool = False  # F011 fired: the payload's keys are an SDK's, not the wire's
+    __slots__ = ("span", "payload", "sse_event", "has_event_field", "comments", "problems", "sdk_cased")
+
+    def __init__(
+        self,
+        span: Span,
+        payload: dict[str, Any] | None,
+        sse_event: str | None = None,  # the SSE `event:` name or the JSONL wrapper's `event`
+        has_event_field: bool = True,  # False for an SSE block with `data:` but no `event:` line
+        comments: tuple[tuple[Span, str], ...] = (),  # the block's `:` comment lines
+        problems: tuple[Problem, ...] = (),  # what the reader found in this event's bytes
+        sdk_cased: bool = False,  # F011 fired: the payload's keys are an SDK's, not the wire's
+    ) -> None:
+        self.span = span
+        self.payload = payload
+        self.sse_event = sse_event
+        self.has_event_field = has_event_field
+        self.comments = comments
+        self.problems = problems
+        self.sdk_cased = sdk_cased
+
+    def __repr__(self) -> str:
+        return f"Event({self.span!r}, {self.payload!r}, sse_event={self.sse_event!r})"
 
     @property
     def type(self) -> str | None:
@@ -40,15 +58,13 @@ class Event:
         return seq if type(seq) is int else None
 
 
-@dataclass(frozen=True, slots=True)
-class Done:
+class Done(NamedTuple):
     """The `data: [DONE]` sentinel: not an event, but the rules care where it is."""
 
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class Comment:
+class Comment(NamedTuple):
     """An SSE comment block with no data (keep-alives such as `: OPENROUTER PROCESSING`)."""
 
     span: Span
@@ -64,8 +80,7 @@ class EventRef(NamedTuple):
     type: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """What a reader step or a rule found, before the engine stamps name, severity and stream."""
 
     code: str
@@ -77,8 +92,7 @@ class Problem:
     only_profiles: frozenset[str] | None = None  # None: true under every profile
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     """One reported problem, with everything every reporter needs."""
 
     path: str

@@ -2,11 +2,12 @@
 
 Rules see each event with the state as it was *before* that event, then the engine calls
 `update`. Closing rules see the state after the last event.
+
+Plain classes, not dataclasses: a dataclass costs about a millisecond to build at import.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from .model import Event, EventRef, Span
@@ -25,42 +26,48 @@ LIFECYCLE = frozenset(
 TERMINAL = frozenset({"response.completed", "response.incomplete", "response.failed"})
 
 
-@dataclass
 class Options:
     """What the user asked for that rules must know."""
 
-    profile: str | None = None  # None while `auto` has not decided
-    strict: bool = False
-    starting_after: int | None = None  # this stream resumes after sequence number N
+    __slots__ = ("profile", "strict", "starting_after")
+
+    def __init__(self, profile: str | None = None, strict: bool = False, starting_after: int | None = None) -> None:
+        self.profile = profile  # None while `auto` has not decided
+        self.strict = strict
+        self.starting_after = starting_after  # this stream resumes after sequence number N
 
 
-@dataclass
 class Part:
     """A content part (`content_part.added`) or a reasoning summary part."""
 
-    type: str | None
-    added: EventRef
-    done: bool = False  # its `content_part.done` / `reasoning_summary_part.done` arrived
-    annotations: int = 0  # `annotation.added` events seen for it
-    text: str | bytes | None = None  # the text of its `<kind>.done`, once that arrived (`keep`)
-    final: dict | None = None  # the `part` of its part `.done` (its text through `keep`), until the item closes
+    __slots__ = ("type", "added", "done", "annotations", "text", "final")
+
+    def __init__(self, type: str | None, added: EventRef) -> None:
+        self.type = type
+        self.added = added
+        self.done = False  # its `content_part.done` / `reasoning_summary_part.done` arrived
+        self.annotations = 0  # `annotation.added` events seen for it
+        self.text: str | bytes | None = None  # the text of its `<kind>.done`, once that arrived (`keep`)
+        self.final: dict | None = None  # the `part` of its part `.done` (its text through `keep`), until the item closes
 
 
 PLAIN_TEXT = 1 << 20  # characters of a run kept as they are; later batches are kept compressed
 BATCH = 1024  # deltas joined into one block
 
 
-@dataclass
 class Run:
     """The `*.delta` events of one target (kind, item, part) and whether its `.done` came."""
 
-    kind: DeltaKind
-    first: EventRef
-    pieces: list[str] = field(default_factory=list)  # the latest deltas
-    blocks: list = field(default_factory=list)  # earlier deltas, joined a batch at a time (str or zlib bytes)
-    size: int = 0  # characters in blocks
-    deltas: int = 0
-    done: bool = False
+    __slots__ = ("kind", "first", "pieces", "blocks", "size", "deltas", "done")
+
+    def __init__(self, kind: DeltaKind, first: EventRef) -> None:
+        self.kind = kind
+        self.first = first
+        self.pieces: list[str] = []  # the latest deltas
+        self.blocks: list = []  # earlier deltas, joined a batch at a time (str or zlib bytes)
+        self.size = 0  # characters in blocks
+        self.deltas = 0
+        self.done = False
 
     def add(self, delta: str) -> None:
         """Keep a delta; every 1024 are joined, so 800,000 short deltas cost their text, not
@@ -126,23 +133,26 @@ def _unpack(data: bytes) -> str:
     return zlib.decompress(data).decode("utf-8", "surrogatepass")
 
 
-@dataclass
 class Item:
     """One output item, from its `output_item.added` to its `output_item.done`."""
 
-    index: int
-    id: str | None
-    type: str | None
-    added: EventRef
-    call_id: str | None = None
-    done: EventRef | None = None
-    parts: dict[int, Part] = field(default_factory=dict)
-    summaries: dict[int, Part] = field(default_factory=dict)
-    runs: dict[tuple, Run] = field(default_factory=dict)
-    hosted_closed: bool = False  # its `*.completed` or `*.failed` event arrived
-    missed: bool = False  # events named it before its `output_item.added`: its texts are partial
-    final: tuple | None = None  # (id, type, kept text) of `output_item.done`, for D006 (`kept_signature`)
-    reported: set = field(default_factory=set)  # codes already reported about this item
+    __slots__ = ("index", "id", "type", "added", "call_id", "done", "parts", "summaries", "runs",
+                 "hosted_closed", "missed", "final", "reported")
+
+    def __init__(self, index: int, id: str | None, type: str | None, added: EventRef, call_id: str | None = None) -> None:
+        self.index = index
+        self.id = id
+        self.type = type
+        self.added = added
+        self.call_id = call_id
+        self.done: EventRef | None = None
+        self.parts: dict[int, Part] = {}
+        self.summaries: dict[int, Part] = {}
+        self.runs: dict[tuple, Run] = {}
+        self.hosted_closed = False  # its `*.completed` or `*.failed` event arrived
+        self.missed = False  # events named it before its `output_item.added`: its texts are partial
+        self.final: tuple | None = None  # (id, type, kept text) of `output_item.done`, for D006 (`kept_signature`)
+        self.reported: set = set()  # codes already reported about this item
 
 
 def item_text(item: Any) -> str | None:
@@ -181,51 +191,53 @@ def restored(held: tuple) -> tuple:
     return (held[0], held[1], kept(held[2]))
 
 
-@dataclass
 class StreamState:
-    options: Options = field(default_factory=Options)
-    events: int = 0
-    first: EventRef | None = None
-    last: EventRef | None = None
-    last_opaque: bool = False  # the last event could not be decoded (F002/F012)
+    """Everything the rules know of one stream so far."""
 
-    # sequence numbers
-    seq_last: int | None = None
-    seq_relaxed: bool = False  # an undecodable event since seq_last: a jump is not a gap
-    seq_missing: int = 0
-    seq_missing_first: EventRef | None = None
+    def __init__(self, options: Options | None = None) -> None:
+        self.options = options if options is not None else Options()
+        self.events: int = 0
+        self.first: EventRef | None = None
+        self.last: EventRef | None = None
+        self.last_opaque: bool = False  # the last event could not be decoded (F002/F012)
 
-    # lifecycle
-    response_id: str | None = None
-    status: str | None = None
-    terminal: EventRef | None = None
-    after_terminal: EventRef | None = None
+        # sequence numbers
+        self.seq_last: int | None = None
+        self.seq_relaxed: bool = False  # an undecodable event since seq_last: a jump is not a gap
+        self.seq_missing: int = 0
+        self.seq_missing_first: EventRef | None = None
 
-    # framing
-    done: Span | None = None  # where `data: [DONE]` was
-    after_done: EventRef | None = None
-    no_event_field: int = 0
-    no_event_field_first: EventRef | None = None
-    openrouter_marker: str | None = None  # what showed this stream is OpenRouter's
+        # lifecycle
+        self.response_id: str | None = None
+        self.status: str | None = None
+        self.terminal: EventRef | None = None
+        self.after_terminal: EventRef | None = None
 
-    # lifecycle details
-    created: bool = False
-    early_progress: EventRef | None = None  # in_progress/queued before any created
-    output_began: bool = False
-    pending_error: EventRef | None = None  # an `error` event not yet followed by failed
-    usage: dict | None = None  # the last usage figures seen on a lifecycle event
+        # framing
+        self.done: Span | None = None  # where `data: [DONE]` was
+        self.after_done: EventRef | None = None
+        self.no_event_field: int = 0
+        self.no_event_field_first: EventRef | None = None
+        self.openrouter_marker: str | None = None  # what showed this stream is OpenRouter's
 
-    # output items
-    items: dict[int, Item] = field(default_factory=dict)
-    ids: dict[str, int] = field(default_factory=dict)
-    call_ids: dict[tuple, int] = field(default_factory=dict)
-    open_items: set = field(default_factory=set)
-    next_index: int = 0
-    loose_runs: dict[tuple, Run] = field(default_factory=dict)  # deltas that name no item
-    orphans: dict[int, tuple] = field(default_factory=dict)  # output_item.done never added, for D006
-    early: set = field(default_factory=set)  # output indexes and ids named before their added
-    unreadable: int = 0  # events the rules could not read (F002, F012, F011): texts may miss parts
-    reported: set = field(default_factory=set)  # stream-level codes reported once
+        # lifecycle details
+        self.created: bool = False
+        self.early_progress: EventRef | None = None  # in_progress/queued before any created
+        self.output_began: bool = False
+        self.pending_error: EventRef | None = None  # an `error` event not yet followed by failed
+        self.usage: dict | None = None  # the last usage figures seen on a lifecycle event
+
+        # output items
+        self.items: dict[int, Item] = {}
+        self.ids: dict[str, int] = {}
+        self.call_ids: dict[tuple, int] = {}
+        self.open_items: set = set()
+        self.next_index: int = 0
+        self.loose_runs: dict[tuple, Run] = {}  # deltas that name no item
+        self.orphans: dict[int, tuple] = {}  # output_item.done never added, for D006
+        self.early: set = set()  # output indexes and ids named before their added
+        self.unreadable: int = 0  # events the rules could not read (F002, F012, F011): texts may miss parts
+        self.reported: set = set()  # stream-level codes reported once
 
     def item_for(self, payload: dict) -> Item | None:
         """The item an event addresses: by `output_index`, else by `item_id`."""

@@ -8,7 +8,7 @@ code (`D004`), a prefix (`D`, `U00`) or a name (`done-text-mismatch`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from . import codes
 from .config import selects
@@ -18,12 +18,11 @@ from .payload import short
 _DIRECTIVE = re.compile(r"^\s*orvalidate:\s*(ignore|file-ignore)\[([^\]]*)\]\s*$")
 
 
-@dataclass
-class Directive:
+class Directive(NamedTuple):
     kind: str  # "ignore" or "file-ignore"
     selectors: tuple[str, ...]
     span: Span
-    used: set = field(default_factory=set)
+    used: set  # the selectors that suppressed something
 
 
 def parse(text: str, span: Span) -> Directive | None:
@@ -32,7 +31,7 @@ def parse(text: str, span: Span) -> Directive | None:
     if found is None:
         return None
     selectors = tuple(s.strip() for s in found.group(2).split(",") if s.strip())
-    return Directive(found.group(1), selectors, span)
+    return Directive(found.group(1), selectors, span, set())
 
 
 class Suppressions:
