@@ -298,7 +298,7 @@ JSONL_LINES_CASES = [
 def test_jsonl_lines(data: bytes, expected: list, chunk: int) -> None:
     """JSONL splits on LF only (read_jsonl strips the CR of a CRLF itself), in batches."""
     found = []
-    for lines, offset in reader._jsonl_lines(Tiny(data, chunk)):
+    for lines, offset, _ in reader._line_batches(Tiny(data, chunk)):
         for line in lines:
             found.append((line, offset))
             offset += len(line) + 1
@@ -639,3 +639,44 @@ def test_require_real_skips_with_a_reason_when_the_folder_is_absent(monkeypatch:
     monkeypatch.setattr(conftest, "REAL", tmp_path / "absent")
     with pytest.raises(pytest.skip.Exception, match="real captures not found"):
         conftest.require_real()
+
+
+# ------------------------------------------------------------------------------------------------
+# the quick paths (`_quick_block`, `quick_decode`) may only skip work, never change a record
+
+
+def _every_record(record) -> str:
+    """Everything a record carries, messages and places included (as text: NaN is not NaN)."""
+    if isinstance(record, Event):
+        return repr((record.span, record.payload, record.sse_event, record.has_event_field, record.comments,
+                     record.problems, record.sdk_cased))
+    return repr((type(record).__name__, *record))
+
+
+def _capture_files() -> list:
+    from conftest import FIXTURES, REAL
+
+    found = sorted(p for p in FIXTURES.rglob("*") if p.suffix in (".sse", ".jsonl"))
+    if REAL.is_dir():
+        found += sorted(p for p in REAL.iterdir() if p.suffix in (".sse", ".jsonl"))
+    return found
+
+
+@pytest.mark.parametrize("chunk", [None, 7, 1000])
+def test_the_quick_paths_read_every_capture_as_the_slow_ones(chunk, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = _capture_files()
+    quick = {p: [_every_record(r) for r in read_all(p.read_bytes(), None, str(p), chunk)] for p in files}
+    monkeypatch.setattr(reader, "_quick_block", lambda *_: None)
+    monkeypatch.setattr(reader, "quick_decode", lambda _: None)
+    for path in files:
+        assert quick[path] == [_every_record(r) for r in read_all(path.read_bytes(), None, str(path), chunk)], path
+    assert len(files) > 60
+
+
+def test_the_quick_block_reads_most_real_sse_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not a path that never runs: ordinary blocks take it."""
+    taken = []
+    original = reader._quick_block
+    monkeypatch.setattr(reader, "_quick_block", lambda *a: taken.append(r := original(*a)) or r)
+    read_all(b'event: a\ndata: {"type":"a"}\n\ndata: {"type":"b"}\n\n: keep-alive\n\ndata: [DONE]\n\n')
+    assert [t[0].payload["type"] for t in taken if t is not None] == ["a", "b"]

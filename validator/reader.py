@@ -48,13 +48,17 @@ def _first_chunk(stream: BinaryIO) -> tuple[bytes, int]:
     return head[offset:] or stream.read(CHUNK), offset
 
 
-def _lines(stream: BinaryIO, eol: re.Pattern) -> Iterator[tuple[bytes, int, bool]]:
+def _lines(
+    stream: BinaryIO, eol: re.Pattern, chunk: bytes | None = None, offset: int = 0
+) -> Iterator[tuple[bytes, int, bool]]:
     """Yield (line without its end, byte offset of its start, whether a line end followed it).
 
     A CR that ends a chunk ends its line at once; an LF starting the next chunk is then the
-    second half of that CRLF and is skipped. One leading BOM is skipped.
+    second half of that CRLF and is skipped. One leading BOM is skipped, unless the caller
+    has read the start already and hands over `chunk`, the bytes at `offset`.
     """
-    chunk, offset = _first_chunk(stream)
+    if chunk is None:
+        chunk, offset = _first_chunk(stream)
     pending: list[bytes] = []
     skip_lf = False
     while chunk:
@@ -115,51 +119,103 @@ class _Block:
 
 
 def read_sse(stream: BinaryIO, path: str) -> Iterator[Record]:
-    """Parse an event stream: dispatch at a blank line, join `data:` lines with LF."""
+    """Parse an event stream: dispatch at a blank line, join `data:` lines with LF.
+
+    Most blocks are `event: <type>` (or nothing), one `data: <object>` and a blank line:
+    `_quick_block` reads those from the bytes at once; any other line is read by `_sse_line`.
+    """
     block = _Block()
     line_no = 0
     terminated = True
-    for raw, offset, terminated in _lines(stream, _SSE_EOL):
-        line_no += 1
-        if not raw:
-            yield from _dispatch(block, path, unterminated=False)
-            block = _Block()
-            continue
-        span = Span(path, line_no, 1)
-        line = _text(raw, offset, span, block.problems)
-        if line[0] == ":":
-            text = line[1:]
-            block.comments.append((span, text[1:] if text[:1] == " " else text))
-            continue
-        field, colon, value = line.partition(":")
-        if colon and value[:1] == " ":
-            value = value[1:]
-        if field == "data":
-            if block.start is None:
-                block.start = span
-            block.data.append(value)
-            block.places.append((line_no, len(line) - len(value) + 1))
-        elif field == "event":
-            if block.start is None:
-                block.start = span
-            block.event = value
-        elif field == "retry":
-            if not (value.isascii() and value.isdigit()):
-                block.problems.append(
-                    Problem("F005", f"`retry:` must be ASCII digits, found `{short(value)}`", span=span)
-                )
-        elif field != "id":
-            block.problems.append(
-                Problem(
-                    "F004",
-                    f"unknown SSE field `{short(field)}`: a client ignores this line "
-                    "(fields are event, data, id, retry; comments start with `:`)"
-                    + (" -- is this JSONL? try --input-format jsonl" if field[:1] in "{[" else ""),
-                    span=span,
-                )
-            )
+    for lines, offset, terminated in _line_batches(stream, cr_ends_lines=True):
+        last = len(lines) - 1
+        i = 0
+        while i <= last:
+            raw = lines[i]
+            if block.start is None and not block.comments and not block.problems:
+                quick = _quick_block(lines, i, path, line_no)
+                if quick is not None:
+                    event, taken = quick
+                    yield event
+                    event = None  # type: ignore[assignment]  # not kept while the next is read
+                    line_no += taken
+                    offset += sum(len(line) + 1 for line in lines[i : i + taken])
+                    i += taken
+                    continue
+            line_no += 1
+            if raw:
+                _sse_line(block, raw, offset, Span(path, line_no, 1))
+            else:
+                yield from _dispatch(block, path, unterminated=False)
+                block = _Block()
+            offset += len(raw) + 1  # a batch of several lines holds LF-ended lines only
+            i += 1
+        lines = None  # type: ignore[assignment]
     if block.data or block.comments or block.problems:
         yield from _dispatch(block, path, unterminated=not terminated or bool(block.data))
+
+
+def _quick_block(lines: list, i: int, path: str, line_no: int) -> tuple[Event, int] | None:
+    """(the event, lines it took) when lines[i:] start an ordinary block whose bytes need no
+    closer look (`quick_decode`), else None: then the lines are read one by one, which finds
+    and words whatever there is. It reports nothing, so it can word nothing differently."""
+    raw = lines[i]
+    if raw[:7] == b"event: ":
+        if i + 2 >= len(lines) or lines[i + 2] or lines[i + 1][:6] != b"data: ":
+            return None
+        name: bytes | None = raw[7:]
+        data = lines[i + 1][6:]
+        taken = 3
+    elif raw[:6] == b"data: ":
+        if i + 1 >= len(lines) or lines[i + 1]:
+            return None
+        name, data, taken = None, raw[6:], 2
+    else:
+        return None
+    value = quick_decode(data)
+    if value is None or "type" not in value:
+        return None
+    try:
+        sse_event = name.decode("utf-8") if name is not None else None
+    except UnicodeDecodeError:
+        return None
+    span = Span(path, line_no + 1, 1)
+    payload, shape, sdk_cased = check_event_shape(value, span)
+    return Event(span, payload, sse_event, name is not None, (), tuple(shape), sdk_cased), taken
+
+
+def _sse_line(block: _Block, raw: bytes, offset: int, span: Span) -> None:
+    """Read one non-blank line into the block: a field, a comment or a problem."""
+    line = _text(raw, offset, span, block.problems)
+    if line[0] == ":":
+        text = line[1:]
+        block.comments.append((span, text[1:] if text[:1] == " " else text))
+        return
+    field, colon, value = line.partition(":")
+    if colon and value[:1] == " ":
+        value = value[1:]
+    if field == "data":
+        if block.start is None:
+            block.start = span
+        block.data.append(value)
+        block.places.append((span.line, len(line) - len(value) + 1))
+    elif field == "event":
+        if block.start is None:
+            block.start = span
+        block.event = value
+    elif field == "retry":
+        if not (value.isascii() and value.isdigit()):
+            block.problems.append(Problem("F005", f"`retry:` must be ASCII digits, found `{short(value)}`", span=span))
+    elif field != "id":
+        block.problems.append(
+            Problem(
+                "F004",
+                f"unknown SSE field `{short(field)}`: a client ignores this line "
+                "(fields are event, data, id, retry; comments start with `:`)"
+                + (" -- is this JSONL? try --input-format jsonl" if field[:1] in "{[" else ""),
+                span=span,
+            )
+        )
 
 
 def _dispatch(block: _Block, path: str, unterminated: bool) -> Iterator[Record]:
@@ -237,13 +293,19 @@ def _return_big_blocks() -> None:
 _RETURNING = False
 
 
-def _jsonl_lines(stream: BinaryIO) -> Iterator[tuple[list, int]]:
-    """Batches of complete lines (their LF gone) and the byte offset of the first: one
-    generator step per 64 KiB, not per line. A BOM at the start is skipped. A line longer
-    than a chunk comes as a bytearray (orjson reads it as it is)."""
+def _line_batches(stream: BinaryIO, cr_ends_lines: bool = False) -> Iterator[tuple[list, int, bool]]:
+    """Batches of lines split at LF (the LF gone), the byte offset of the first, and whether
+    the last one ended with a line end: one generator step per 64 KiB, not per line. A BOM at
+    the start is skipped. A line longer than a chunk comes as a bytearray (orjson reads it as
+    it is). For SSE a CR ends a line too: from the first chunk holding one, the rest of the
+    stream is split line by line by `_lines`, one line a batch."""
     chunk, offset = _first_chunk(stream)
     pending = bytearray()  # a line begun in an earlier chunk; grown in place, never copied
     while chunk:
+        if cr_ends_lines and b"\r" in chunk:
+            for line, at, ended in _lines(stream, _SSE_EOL, bytes(pending) + chunk, offset):
+                yield [line], at, ended
+            return
         lines: list = chunk.split(b"\n")
         if len(lines) == 1:  # no line end in this chunk: a long line goes on
             pending += chunk
@@ -257,18 +319,18 @@ def _jsonl_lines(stream: BinaryIO) -> Iterator[tuple[list, int]]:
         last = lines.pop()
         if last:
             pending += last
-        yield lines, offset
+        yield lines, offset, True
         offset += sum(map(len, lines)) + len(lines)
         lines = []  # the batch is read: its lines are not kept while a long one grows
         chunk = stream.read(CHUNK)
     if pending:
-        yield [pending], offset
+        yield [pending], offset, False
 
 
 def read_jsonl(stream: BinaryIO, path: str) -> Iterator[Record]:
     """One event per non-blank line: the bare event, `{"data": {...}}` or `{"event", "data"}`."""
     line_no = 0
-    for lines, offset in _jsonl_lines(stream):
+    for lines, offset, _ in _line_batches(stream):
         for raw in lines:
             line_no += 1
             at = offset
