@@ -67,11 +67,23 @@ def plain_delta(event: Event, state: StreamState) -> tuple[Item, DeltaKind] | No
         part = state.part_for(item, kind, payload)
         if part is None or part.done or (part.type is not None and part.type != kind.part_type):
             return None
-    profile = state.options.profile
-    if profile is None:  # `auto`: the schema rule checks the first candidate when all know the type
+    check = _SCHEMA_CHECKS.get((state.options.profile, name))
+    if check is None:
+        check = _SCHEMA_CHECKS[state.options.profile, name] = _schema_check(state.options.profile, name)
+    return (item, kind) if check and check(payload) else None
+
+
+_SCHEMA_CHECKS: dict = {}  # (profile, type) -> `_schema_check`'s answer
+
+
+def _schema_check(profile: str | None, name: str):
+    """The compiled schema check the schema rule would run on a type it would not call
+    unknown, else False. Under `auto` (None) the rule checks the first candidate when all know
+    the type."""
+    if profile is None:
         if not all(name in known_types(p) for p in AUTO_CANDIDATES):
-            return None
+            return False
         profile = AUTO_CANDIDATES[0]
     elif name not in known_types(profile):
-        return None
-    return (item, kind) if quick_check(profile, name)(payload) else None
+        return False
+    return quick_check(profile, name)

@@ -125,10 +125,16 @@ def _constant_at(text: str) -> int:
 _LOOK_FURTHER = frozenset(_CAMEL_KEYS) | {"response", "item", "part", "usage"}
 
 
+def is_plain(payload: dict) -> bool:
+    """No camelCase key can be in it, nor anything nested `_sdk_keys` looks into (a delta):
+    an event with a string `type` is then an event as it is, with nothing to report."""
+    return _LOOK_FURTHER.isdisjoint(payload)
+
+
 def _sdk_keys(payload: dict) -> list[str]:
     """camelCase protocol keys in the event, its response, usage, item and part."""
-    if _LOOK_FURTHER.isdisjoint(payload):
-        return []  # a delta: no camelCase key and nothing nested to look into
+    if is_plain(payload):
+        return []
     objects = [payload]
     response = payload.get("response")
     if isinstance(response, dict):

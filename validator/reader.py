@@ -10,7 +10,7 @@ import re
 from typing import BinaryIO, Iterator, Union
 
 from .model import Comment, Done, Event, Problem, Span
-from .payload import check_event_shape, decode, quick_decode, short
+from .payload import check_event_shape, decode, is_plain, quick_decode, short
 
 CHUNK = 1 << 16
 BOM = b"\xef\xbb\xbf"
@@ -342,8 +342,11 @@ def read_jsonl(stream: BinaryIO, path: str) -> Iterator[Record]:
             span = Span(path, line_no, 1)
             value = quick_decode(raw)  # most lines: parsed from the bytes, no text copy made
             if value is not None and "type" in value:
-                payload, shape, sdk_cased = check_event_shape(value, span)
-                event = Event(span, payload, None, True, (), tuple(shape), sdk_cased)
+                if type(value["type"]) is str and is_plain(value):
+                    event = Event(span, value)
+                else:
+                    payload, shape, sdk_cased = check_event_shape(value, span)
+                    event = Event(span, payload, None, True, (), tuple(shape), sdk_cased)
             else:
                 event = _jsonl_event(raw, at, span, line_no, path)
             # Hold nothing of this line while the next one is read: a line of 10 MB would

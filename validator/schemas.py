@@ -1,4 +1,4 @@
-"""schemas/ -> one JSON Schema validator per (profile, event type), built on first use.
+"""schemas/ -> the check of each event type under each profile, and the words of its findings.
 
 Rules S001 (schema-violation), S002 (unknown-event-type) and S003 (extension-not-prefixed).
 
@@ -8,8 +8,10 @@ definitions under ``defs/``, per-profile variants under ``variants/<profile>/`` 
 Every ``$ref`` resolves to these bundled files by its ``$id`` (``_lookup``) and is inlined
 once per event type: nothing is ever fetched from the network.
 
-``jsonschema`` is imported lazily (it costs ~0.1 s), and no metaschema check runs here: the
-tests check every file against the 2020-12 metaschema.
+An event is checked by its compiled predicate (compiled.py, shipped in schema_predicates.py);
+one that fails is explained by schema_errors.py. python-jsonschema is not used at run time (its
+import alone costs ~0.1 s): tests/schema_reference.py keeps it as the reference the tests hold
+both to, and the tests check every file against the 2020-12 metaschema.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterator, NamedTuple
+
+from .schema_errors import errors, is_valid
 
 __all__ = ["SchemaProblem", "known_types", "check_event", "schema_dir", "PROFILES"]
 
@@ -113,16 +117,9 @@ def _inlined(profile: str, event_type: str) -> dict:
 
 
 @lru_cache(maxsize=None)
-def _validator(profile: str, event_type: str) -> Any:
-    """The validator for one event type under one profile, built on first use. It is the one
-    that decides and words every S001."""
-    return _validator_class()(_inlined(profile, event_type))
-
-
-@lru_cache(maxsize=None)
 def quick_check(profile: str, event_type: str) -> Callable[[Any], bool]:
     """The compiled predicate of the same schema (compiled.py): it says "valid" in about a
-    microsecond; when it says no, `_validator` decides and words the findings. They ship as
+    microsecond; when it says no, schema_errors.py finds the errors to word. They ship as
     generated source (schema_predicates.py) because compiling them cost every start ~20 ms."""
     from .schema_predicates import PREDICATES
 
@@ -148,29 +145,6 @@ compiling them at every start cost a small capture about 20 ms. tests/test_schem
 fails when this file no longer matches the schemas.
 """
 '''
-
-
-@lru_cache(maxsize=1)
-def _validator_class() -> Any:
-    """Draft 2020-12, with a `required` whose errors record which field is missing."""
-    from jsonschema import Draft202012Validator, validators
-    from jsonschema.exceptions import ValidationError
-
-    def required(validator: Any, required: Any, instance: Any, schema: Any) -> Iterator[Any]:
-        if not validator.is_type(instance, "object"):
-            return
-        for name in required:
-            if name not in instance:
-                err = ValidationError(f"{name!r} is a required property")
-                err.missing_field = name  # type: ignore[attr-defined]
-                yield err
-
-    # The wire's integers are JSON integers: `3.0` is a float where an integer belongs (the
-    # draft's own checker accepts it, as U004 and the SDKs' strict models do not).
-    checker = Draft202012Validator.TYPE_CHECKER.redefine(
-        "integer", lambda _, value: type(value) is int
-    )
-    return validators.extend(Draft202012Validator, {"required": required}, type_checker=checker)
 
 
 # Annotation keywords that a `$ref` site and its target may both carry (the site's wins); any
@@ -249,14 +223,14 @@ def check_event(payload: dict, profile: str, strict: bool = False) -> list[Schem
 
     if not strict and quick_check(profile, event_type)(payload):
         return []
-    validator = _validator(profile, event_type)
+    schema = _inlined(profile, event_type)
     problems = []
-    for error in validator.iter_errors(payload):
+    for error in errors(schema, payload):
         problem = _problem(error)
         if problem is not None:
             problems.append(problem)
     if strict:
-        problems.extend(_unknown_fields(validator, payload))
+        problems.extend(_unknown_fields(schema, payload))
     if len(problems) > 1:
         problems = sorted(set(problems), key=lambda p: (p.json_path or "", p.message))
     return problems
@@ -387,35 +361,31 @@ def _json_path(parts: list[Any]) -> str:
 # --strict: every field the schema does not declare is an S001 warning
 
 
-def _unknown_fields(validator: Any, payload: dict) -> list[SchemaProblem]:
+def _unknown_fields(schema: Any, payload: dict) -> list[SchemaProblem]:
     out: list[SchemaProblem] = []
-    _walk(validator, validator.schema, payload, [], out)
+    _walk(schema, payload, [], out)
     return out
 
 
-def _applicable(validator: Any, schema: Any, instance: Any) -> Iterator[Any]:
+def _applicable(schema: Any, instance: Any) -> Iterator[Any]:
     """The (inlined) subschemas that apply to the instance: matching branches taken."""
     if not isinstance(schema, dict):
         return
     yield schema
     for sub in schema.get("allOf", ()):
-        yield from _applicable(validator, sub, instance)
+        yield from _applicable(sub, instance)
     for keyword in ("anyOf", "oneOf"):
         for sub in schema.get(keyword, ()):
-            if _is_valid(validator, sub, instance):
-                yield from _applicable(validator, sub, instance)
+            if is_valid(sub, instance):
+                yield from _applicable(sub, instance)
     if "if" in schema:
-        branch = "then" if _is_valid(validator, schema["if"], instance) else "else"
+        branch = "then" if is_valid(schema["if"], instance) else "else"
         if branch in schema:
-            yield from _applicable(validator, schema[branch], instance)
+            yield from _applicable(schema[branch], instance)
 
 
-def _is_valid(validator: Any, schema: Any, instance: Any) -> bool:
-    return validator.evolve(schema=schema).is_valid(instance)
-
-
-def _walk(validator: Any, schema: Any, instance: Any, path: list[Any], out: list[SchemaProblem]) -> None:
-    pairs = list(_applicable(validator, schema, instance))
+def _walk(schema: Any, instance: Any, path: list[Any], out: list[SchemaProblem]) -> None:
+    pairs = list(_applicable(schema, instance))
     if isinstance(instance, dict):
         declared: dict[str, list[Any]] = {}
         checks = False
@@ -453,7 +423,7 @@ def _walk(validator: Any, schema: Any, instance: Any, path: list[Any], out: list
                 continue
             if isinstance(value, (dict, list)):
                 for sub_schema in declared[name]:
-                    _walk(validator, sub_schema, value, path + [name], out)
+                    _walk(sub_schema, value, path + [name], out)
                     break  # the first declaring schema is enough; the others repeat it
     elif isinstance(instance, list):
         for sub in pairs:
@@ -461,7 +431,7 @@ def _walk(validator: Any, schema: Any, instance: Any, path: list[Any], out: list
             if isinstance(items, dict):
                 for i, value in enumerate(instance):
                     if isinstance(value, (dict, list)):
-                        _walk(validator, items, value, path + [i], out)
+                        _walk(items, value, path + [i], out)
                 return
 
 
