@@ -21,6 +21,10 @@ _EXTENSIONS = {".sse": "sse", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 Record = Union[Event, Done, Comment, Problem]
 
+# Builds a NamedTuple from a tuple of its fields without the Python-level `__new__` the class
+# defines: half the cost, for the Span of every event.
+_record = tuple.__new__
+
 
 def format_for(path: str) -> str | None:
     """The capture format named by a file's extension, if any."""
@@ -179,7 +183,7 @@ def _quick_block(lines: list, i: int, path: str, line_no: int) -> tuple[Event, i
         sse_event = name.decode("utf-8") if name is not None else None
     except UnicodeDecodeError:
         return None
-    span = Span(path, line_no + 1, 1)
+    span = _record(Span, (path, line_no + 1, 1))
     payload, shape, sdk_cased = check_event_shape(value, span)
     return Event(span, payload, sse_event, name is not None, (), tuple(shape), sdk_cased), taken
 
@@ -339,7 +343,7 @@ def read_jsonl(stream: BinaryIO, path: str) -> Iterator[Record]:
                 raw = raw[:-1]
             if not raw or (raw[0] in _BLANK_BYTES and raw.isspace()):
                 continue
-            span = Span(path, line_no, 1)
+            span = _record(Span, (path, line_no, 1))
             value = quick_decode(raw)  # most lines: parsed from the bytes, no text copy made
             if value is not None and "type" in value:
                 if type(value["type"]) is str and is_plain(value):
