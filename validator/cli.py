@@ -235,12 +235,12 @@ def _results(files: list[str], options: dict, flags: dict, live: bool, color: bo
 
         methods = multiprocessing.get_all_start_methods()
         fork = "fork" in methods
-        if fork:  # the first file here: forked workers inherit the schemas it compiled
+        if fork:  # the first file here: forked workers inherit the modules and caches it loaded
             yield _check_file(files[0], options)
             files = files[1:]
         context = multiprocessing.get_context("fork" if fork else None)
         with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context, initializer=_quiet_worker) as pool:
-            yield from pool.map(partial(_check_file, options=options), files, chunksize=max(1, len(files) // (jobs * 8)))
+            yield from pool.map(partial(_check_file, options=options), files, chunksize=max(1, len(files) // (jobs * 32)))  # small chunks: the last ones end together
         return
     for path in files:
         if path != "-":
