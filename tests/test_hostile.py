@@ -269,12 +269,11 @@ def test_nul_bytes_only(tmp_path: Path, suffix: str) -> None:
 
 
 def test_single_50mb_line_is_f002_fast(tmp_path: Path) -> None:
-    """50 MB of one unquoted token with no line end: one F002, in seconds."""
+    """50 MB of one unquoted token with no line end: one F002. A hang is caught by the run's
+    timeout; how fast is the benchmark's to say (the suite asserts no timing)."""
     path = tmp_path / "line.jsonl"
     path.write_bytes(b"a" * (50 << 20))
-    started = time.monotonic()
     code, doc, _ = report(path)
-    assert time.monotonic() - started < 10
     assert code == 1
     assert codes(doc) == {"F002"}
     assert doc["summary"]["events"] == 1
@@ -283,9 +282,7 @@ def test_single_50mb_line_is_f002_fast(tmp_path: Path) -> None:
 def test_single_50mb_sse_data_line_is_f002(tmp_path: Path) -> None:
     path = tmp_path / "line.sse"
     path.write_bytes(b"event: response.created\ndata: " + b"a" * (50 << 20) + b"\n\n")
-    started = time.monotonic()
     code, doc, _ = report(path)
-    assert time.monotonic() - started < 10
     assert code == 1
     assert codes(doc) == {"F002"}
 
@@ -309,7 +306,6 @@ def test_one_50mb_string_field_costs_a_small_multiple_of_its_size(tmp_path: Path
         line = b'{"type":"x","sequence_number":0,"pad":"' + pad + b'"}\n'
     path = tmp_path / "long-string.jsonl"
     path.write_bytes(line)
-    started = time.monotonic()
     proc = subprocess.Popen(
         [sys.executable, "-m", "orvalidate", str(path), "--isolated", "--format", "json"],
         stdout=subprocess.PIPE,
@@ -321,7 +317,6 @@ def test_one_50mb_string_field_costs_a_small_multiple_of_its_size(tmp_path: Path
     code, peak_kb = wait_peak(proc, TIMEOUT)
     reader.join(10)
     no_traceback(proc.stderr.read())
-    assert time.monotonic() - started < 10
     assert code == 1
     doc = json.loads(out[0])
     assert codes(doc) == ({"L001", "L002", "S002", "F007"} if spaced else {"L001", "L002", "S002"})
