@@ -13,14 +13,13 @@ from typing import NamedTuple
 from . import codes
 from .config import DEFAULT, Config
 from .fastpath import plain_delta
-from .model import Comment, Done, Event, EventRef, Finding, Problem
+from .model import Comment, Done, Event, EventRef, Finding, Problem, new_record
 from .rules import CLOSE_CHECKS, checks_for
 from .state import Options, StreamState
 from .suppress import Suppressions
 
 AUTO = "auto"
 QUICK = True  # take fastpath.plain_delta's shortcut for ordinary deltas
-_record = tuple.__new__
 MESSAGE_LIMIT = 1000  # a capture's 1 MB key must not make a 1 MB finding line
 
 
@@ -65,8 +64,7 @@ class StreamChecker:
         if plain is None:
             return False
         payload = event.payload
-        # an EventRef built from its fields' tuple: half the cost of calling the class, per delta
-        ref = _record(EventRef, (event.span, state.events, payload["sequence_number"], payload["type"]))  # type: ignore[index]
+        ref = new_record(EventRef, (event.span, state.events, payload["sequence_number"], payload["type"]))  # type: ignore[index]
         state.add_delta(ref, plain[0], plain[1], payload)  # type: ignore[arg-type]
         return True
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .model import Event
 from .protocol import DELTA_EVENTS, DeltaKind, item_family
-from .rules.schema import AUTO_CANDIDATES
+from .rules.schema import auto_split
 from .schemas import known_types, quick_check
 from .state import Item, StreamState
 
@@ -77,13 +77,13 @@ _SCHEMA_CHECKS: dict = {}  # (profile, type) -> `_schema_check`'s answer
 
 
 def _schema_check(profile: str | None, name: str):
-    """The compiled schema check the schema rule would run on a type it would not call
-    unknown, else False. Under `auto` (None) the rule checks the first candidate when all know
-    the type."""
+    """The compiled schema check the schema rule would run on a type no profile in play calls
+    unknown, else False (under `auto`, None, the rule's `auto_split`)."""
     if profile is None:
-        if not all(name in known_types(p) for p in AUTO_CANDIDATES):
+        known, unknown = auto_split(name)
+        if unknown:
             return False
-        profile = AUTO_CANDIDATES[0]
+        profile = known[0]
     elif name not in known_types(profile):
         return False
     return quick_check(profile, name)

@@ -24,8 +24,8 @@ _STRING_OR_KEY = re.compile(_STRING + r'[ \t\r\n]*(:?)', re.S)
 _SPACED_COLON = re.compile(r'"[ \t\r\n]+:')
 _BLANK_AFTER_QUOTE = ('" ', '"\t', '"\n', '"\r')  # cheap tests before the regex
 # 19 digits or more may pass 64 bits (2**64 and up, or below -2**63), which orjson turns into a
-# float: the standard library
-# keeps such integers exact (a digit run inside a string only costs the slower parser).
+# float: the standard library keeps such integers exact (a digit run inside a string only costs
+# the slower parser).
 _HUGE_INTEGER = re.compile(r"\d{19}")
 
 # Protocol keys whose camelCase form only an SDK writes (PROTOCOL.md 2.1). F011 looks at these

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import BinaryIO, Iterator, Union
 
-from .model import Comment, Done, Event, Problem, Span
+from .model import Comment, Done, Event, Problem, Span, new_record
 from .payload import check_event_shape, decode, is_plain, quick_decode, short
 
 CHUNK = 1 << 16
@@ -20,10 +20,6 @@ FORMATS = ("sse", "jsonl")
 _EXTENSIONS = {".sse": "sse", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 Record = Union[Event, Done, Comment, Problem]
-
-# Builds a NamedTuple from a tuple of its fields without the Python-level `__new__` the class
-# defines: half the cost, for the Span of every event.
-_record = tuple.__new__
 
 
 def format_for(path: str) -> str | None:
@@ -183,9 +179,16 @@ def _quick_block(lines: list, i: int, path: str, line_no: int) -> tuple[Event, i
         sse_event = name.decode("utf-8") if name is not None else None
     except UnicodeDecodeError:
         return None
-    span = _record(Span, (path, line_no + 1, 1))
+    return _event(value, new_record(Span, (path, line_no + 1, 1)), sse_event, name is not None), taken
+
+
+def _event(value: dict, span: Span, sse_event: str | None, has_event_field: bool) -> Event:
+    """The Event of a line or block that `quick_decode` parsed: a plain one (a delta) as it
+    is, any other after `check_event_shape`."""
+    if type(value["type"]) is str and is_plain(value):
+        return Event(span, value, sse_event, has_event_field)
     payload, shape, sdk_cased = check_event_shape(value, span)
-    return Event(span, payload, sse_event, name is not None, (), tuple(shape), sdk_cased), taken
+    return Event(span, payload, sse_event, has_event_field, (), tuple(shape), sdk_cased)
 
 
 def _sse_line(block: _Block, raw: bytes, offset: int, span: Span) -> None:
@@ -343,19 +346,15 @@ def read_jsonl(stream: BinaryIO, path: str) -> Iterator[Record]:
                 raw = raw[:-1]
             if not raw or (raw[0] in _BLANK_BYTES and raw.isspace()):
                 continue
-            span = _record(Span, (path, line_no, 1))
+            span = new_record(Span, (path, line_no, 1))
             value = quick_decode(raw)  # most lines: parsed from the bytes, no text copy made
             if value is not None and "type" in value:
-                if type(value["type"]) is str and is_plain(value):
-                    event = Event(span, value)
-                else:
-                    payload, shape, sdk_cased = check_event_shape(value, span)
-                    event = Event(span, payload, None, True, (), tuple(shape), sdk_cased)
+                event = _event(value, span, None, True)
             else:
                 event = _jsonl_event(raw, at, span, line_no, path)
             # Hold nothing of this line while the next one is read: a line of 10 MB would
             # otherwise be kept twice, as bytes and as its payload, while the next one grows.
-            raw = value = payload = None
+            raw = value = None
             yield event
             event = None
         lines = None

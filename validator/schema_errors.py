@@ -16,11 +16,10 @@ from __future__ import annotations
 import numbers
 from typing import Any, NamedTuple
 
-from .compiled import UnsupportedSchema, json_equal
+from .compiled import _ANNOTATIONS, _IDENTITY, UnsupportedSchema, json_equal
 
-# What no error comes from: annotations, `then`/`else` (read with `if`), where a schema lives
-_SILENT = frozenset({"title", "description", "$comment", "examples", "default", "deprecated", "then", "else",
-                     "$id", "$schema", "$defs"})
+# What no error comes from: annotations, where a schema lives, `then`/`else` (read with `if`)
+_SILENT = _ANNOTATIONS | _IDENTITY | {"then", "else"}
 
 
 class SchemaError(NamedTuple):

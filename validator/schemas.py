@@ -374,10 +374,6 @@ def _applicable(schema: Any, instance: Any) -> Iterator[Any]:
     yield schema
     for sub in schema.get("allOf", ()):
         yield from _applicable(sub, instance)
-    for keyword in ("anyOf", "oneOf"):
-        for sub in schema.get(keyword, ()):
-            if is_valid(sub, instance):
-                yield from _applicable(sub, instance)
     if "if" in schema:
         branch = "then" if is_valid(schema["if"], instance) else "else"
         if branch in schema:

@@ -327,8 +327,7 @@ class StreamState:
         self.last = ref
         self.last_opaque = False
         self.seq_last = payload["sequence_number"]
-        index = payload.get(kind.part_index) if kind.part_index else None
-        key = (kind.name, index if type(index) is int else None)  # run_key, inline: once per delta
+        key = self.run_key(kind, payload)
         run = item.runs.get(key)
         if run is None:
             run = item.runs[key] = Run(kind, ref)

@@ -48,6 +48,15 @@ def schema_violation(event: Event, ref: EventRef, state: StreamState) -> Iterato
             yield problem
 
 
+def auto_split(kind: str | None) -> tuple[list[str], frozenset[str]]:
+    """Under `auto`: the candidate profiles whose catalog knows the type, in order, and the
+    others. The first that knows it is the one whose schema checks the event."""
+    from .. import schemas
+
+    known = [p for p in AUTO_CANDIDATES if kind in schemas.known_types(p)]
+    return known, frozenset(p for p in AUTO_CANDIDATES if p not in known)
+
+
 def _schema_problems(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     from .. import schemas
 
@@ -57,9 +66,7 @@ def _schema_problems(event: Event, ref: EventRef, state: StreamState) -> Iterato
             yield Problem(found.code, found.message, json_path=found.json_path, severity=found.severity)
         return
     # auto: openai and openrouter share every schema they both know; only catalogs differ.
-    kind = ref.type
-    known = [p for p in AUTO_CANDIDATES if kind in schemas.known_types(p)]
-    unknown = frozenset(p for p in AUTO_CANDIDATES if p not in known)
+    known, unknown = auto_split(ref.type)
     if not known:
         for found in schemas.check_event(event.payload, "openai", state.options.strict):
             yield Problem(found.code, found.message, json_path=found.json_path, severity=found.severity)
