@@ -673,6 +673,38 @@ def test_the_quick_paths_read_every_capture_as_the_slow_ones(chunk, monkeypatch:
     assert len(files) > 60
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"type":"a","n":1, "type" :"b"}',  # a repeat written with a blank before its colon
+        '{"type":"a","type":"b"}',
+        '{"type":"a","o":{"k":1,"k":2}}',
+        '{"type":"a","s":"x\\":","s":1}',  # `":` inside a string makes up for the repeat
+        '{"type" :"a","s":"\\":"}',
+        '{"type":"a","n":18446744073709551616}',
+        '{"type":"a","n":[-9223372036854775809]}',
+        '{"type":"a","n":1e400}',
+        '{"type":"a","n":NaN}',
+        '{"type":"a","s":"\\ud800"}',
+        '{"type":"a","s":"\\u00e9\\/"}',
+        '{ "type": "a", "n": 1.0, "m": -0 }',
+        '{"type":"a","n":1.5e3}',
+    ],
+)
+def test_quick_decode_passes_only_what_decode_finds_nothing_in(text: str) -> None:
+    """`quick_decode` may let a payload through only when `decode` would report nothing."""
+    from orvalidate.payload import decode, quick_decode
+
+    value, problems = decode(text, lambda pos: Span("p", 1, pos + 1))
+    quick = quick_decode(text.encode())
+    if quick is not None:
+        assert (problems, repr(quick)) == ([], repr(value))
+    if "NaN" in text or '"type":"b"' in text or '"k":2' in text:
+        assert quick is None and problems
+    if "18446744073709551616" in text:  # kept exact by the standard library, not a float
+        assert quick is None and value["n"] == 2**64
+
+
 def test_the_quick_block_reads_most_real_sse_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Not a path that never runs: ordinary blocks take it."""
     taken = []
