@@ -130,8 +130,8 @@ def check_stream(
     config: Config = DEFAULT,
 ) -> Iterator[Finding | FileReport]:
     """Check one capture read from `stream`: findings as they arise, then the FileReport."""
-    fmt, records = read(stream, path, input_format)
     checker = FileChecker(path, profile, strict, starting_after, config)
+    fmt, records = read(stream, path, input_format, checker.take)
     findings: list[Finding] = []
     for record in records:
         for finding in checker.feed(record):

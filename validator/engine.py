@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from . import codes
 from .config import DEFAULT, Config
-from .fastpath import plain_delta
+from .fastpath import HotRun, plain_delta
 from .model import Comment, Done, Event, EventRef, Finding, Problem, new_record
 from .rules import CLOSE_CHECKS, checks_for
 from .state import Options, StreamState
@@ -52,8 +52,9 @@ class StreamChecker:
         self.quick = QUICK  # the tests turn it off to compare findings
 
     # -- input -------------------------------------------------------------------------
-    def feed_plain(self, event: Event) -> bool:
-        """Record an ordinary delta (fastpath.py) and say so; False: it needs `feed_event`.
+    def feed_plain(self, event: Event, hot: HotRun) -> bool:
+        """Record an ordinary delta (fastpath.py), arm `hot` with its run and say so; False:
+        it needs `feed_event`.
 
         Nothing is emitted: after every record either the profile is still open with no marker
         seen, or it is decided and nothing is pending, so `_emit([])` would return nothing."""
@@ -63,9 +64,10 @@ class StreamChecker:
         plain = plain_delta(event, state)
         if plain is None:
             return False
+        item, kind, check = plain
         payload = event.payload
         ref = new_record(EventRef, (event.span, state.events, payload["sequence_number"], payload["type"]))  # type: ignore[index]
-        state.add_delta(ref, plain[0], plain[1], payload)  # type: ignore[arg-type]
+        hot.arm(state, event, kind, state.add_delta(ref, item, kind, payload), check)  # type: ignore[arg-type]
         return True
 
     def feed_event(self, event: Event) -> list[Finding]:
@@ -161,6 +163,9 @@ class FileChecker:
         self.events = 0
         self.suppressions = Suppressions()
         self._current = self._new_stream()
+        # The next delta of the run the last one went into, offered by the reader (`take`).
+        self.hot = HotRun(path)
+        self.take = self.hot.take
 
     def _new_stream(self) -> StreamChecker:
         resumed = self.starting_after if not self.streams else None  # --starting-after: the first stream only
@@ -168,7 +173,9 @@ class FileChecker:
 
     def feed(self, record: Event | Done | Comment | Problem) -> list[Finding]:
         """The findings this record makes known, less those a suppression comment covers."""
-        if type(record) is Event and self._current.feed_plain(record):
+        if self.hot.armed:
+            self.hot.settle()
+        if type(record) is Event and self._current.feed_plain(record, self.hot):
             self.events += 1
             return []
         return [f for f in self._feed(record) if self.suppressions.allows(f)]
@@ -201,6 +208,7 @@ class FileChecker:
         return found
 
     def close(self) -> list[Finding]:
+        self.hot.settle()
         found = self._close_stream()
         level = self.config.level("F013", self._file_profile, self.path)
         if self.events == 0 and level is not None:

@@ -7,7 +7,7 @@ current SSE block, so a capture of gigabytes costs no more memory than its longe
 from __future__ import annotations
 
 import re
-from typing import BinaryIO, Iterator, Union
+from typing import BinaryIO, Callable, Iterator, Optional, Union
 
 from .model import Comment, Done, Event, Problem, Span, new_record
 from .payload import check_event_shape, decode, is_plain, quick_decode, short
@@ -20,6 +20,9 @@ FORMATS = ("sse", "jsonl")
 _EXTENSIONS = {".sse": "sse", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 Record = Union[Event, Done, Comment, Problem]
+# Offered each payload parsed by the quick path, with its line and SSE name (None in JSONL),
+# before an Event is built: True when the consumer has recorded it (fastpath.HotRun.take).
+Take = Optional[Callable[[dict, int, Optional[bytes]], bool]]
 
 
 def format_for(path: str) -> str | None:
@@ -118,11 +121,12 @@ class _Block:
         self.problems: list[Problem] = []
 
 
-def read_sse(stream: BinaryIO, path: str) -> Iterator[Record]:
+def read_sse(stream: BinaryIO, path: str, take: Take = None) -> Iterator[Record]:
     """Parse an event stream: dispatch at a blank line, join `data:` lines with LF.
 
     Most blocks are `event: <type>` (or nothing), one `data: <object>` and a blank line:
-    `_quick_block` reads those from the bytes at once; any other line is read by `_sse_line`.
+    `_quick_block` reads those from the bytes at once (offering them to `take`); any other
+    line is read by `_sse_line`.
     """
     block = _Block()
     line_no = 0
@@ -133,11 +137,12 @@ def read_sse(stream: BinaryIO, path: str) -> Iterator[Record]:
         while i <= last:
             raw = lines[i]
             if block.start is None and not block.comments and not block.problems:
-                quick = _quick_block(lines, i, path, line_no)
+                quick = _quick_block(lines, i, path, line_no, take)
                 if quick is not None:
                     event, taken = quick
-                    yield event
-                    event = None  # type: ignore[assignment]  # not kept while the next is read
+                    if event is not None:
+                        yield event
+                        event = None  # not kept while the next is read
                     line_no += taken
                     offset += sum(len(line) + 1 for line in lines[i : i + taken])
                     i += taken
@@ -155,10 +160,11 @@ def read_sse(stream: BinaryIO, path: str) -> Iterator[Record]:
         yield from _dispatch(block, path, unterminated=not terminated or bool(block.data))
 
 
-def _quick_block(lines: list, i: int, path: str, line_no: int) -> tuple[Event, int] | None:
-    """(the event, lines it took) when lines[i:] start an ordinary block whose bytes need no
-    closer look (`quick_decode`), else None: then the lines are read one by one, which finds
-    and words whatever there is. It reports nothing, so it can word nothing differently."""
+def _quick_block(lines: list, i: int, path: str, line_no: int, take: Take = None) -> tuple[Event | None, int] | None:
+    """(the event, or None when `take` recorded it; lines it took) when lines[i:] start an
+    ordinary block whose bytes need no closer look (`quick_decode`), else None: then the lines
+    are read one by one, which finds and words whatever there is. It reports nothing, so it
+    can word nothing differently."""
     raw = lines[i]
     if raw[:7] == b"event: ":
         if i + 2 >= len(lines) or lines[i + 2] or lines[i + 1][:6] != b"data: ":
@@ -175,6 +181,8 @@ def _quick_block(lines: list, i: int, path: str, line_no: int) -> tuple[Event, i
     value = quick_decode(data)
     if value is None or "type" not in value:
         return None
+    if take is not None and name is not None and take(value, line_no + 1, name):
+        return None, taken
     try:
         sse_event = name.decode("utf-8") if name is not None else None
     except UnicodeDecodeError:
@@ -334,7 +342,7 @@ def _line_batches(stream: BinaryIO, cr_ends_lines: bool = False) -> Iterator[tup
         yield [pending], offset, False
 
 
-def read_jsonl(stream: BinaryIO, path: str) -> Iterator[Record]:
+def read_jsonl(stream: BinaryIO, path: str, take: Take = None) -> Iterator[Record]:
     """One event per non-blank line: the bare event, `{"data": {...}}` or `{"event", "data"}`."""
     line_no = 0
     for lines, offset, _ in _line_batches(stream):
@@ -346,12 +354,14 @@ def read_jsonl(stream: BinaryIO, path: str) -> Iterator[Record]:
                 raw = raw[:-1]
             if not raw or (raw[0] in _BLANK_BYTES and raw.isspace()):
                 continue
-            span = new_record(Span, (path, line_no, 1))
             value = quick_decode(raw)  # most lines: parsed from the bytes, no text copy made
             if value is not None and "type" in value:
-                event = _event(value, span, None, True)
+                if take is not None and take(value, line_no, None):
+                    raw = value = None
+                    continue
+                event = _event(value, new_record(Span, (path, line_no, 1)), None, True)
             else:
-                event = _jsonl_event(raw, at, span, line_no, path)
+                event = _jsonl_event(raw, at, new_record(Span, (path, line_no, 1)), line_no, path)
             # Hold nothing of this line while the next one is read: a line of 10 MB would
             # otherwise be kept twice, as bytes and as its payload, while the next one grows.
             raw = value = None
@@ -397,8 +407,9 @@ class _Prefixed:
         return self._stream.read(size)
 
 
-def read(stream: BinaryIO, path: str, fmt: str | None = None) -> tuple[str, Iterator[Record]]:
-    """The capture's format and its records; with no format, the extension or first bytes say."""
+def read(stream: BinaryIO, path: str, fmt: str | None = None, take: Take = None) -> tuple[str, Iterator[Record]]:
+    """The capture's format and its records; with no format, the extension or first bytes say.
+    Payloads that `take` records (see Take) are not among the records."""
     fmt = fmt or format_for(path)
     if fmt is None:
         head = stream.read(CHUNK)
@@ -409,4 +420,4 @@ def read(stream: BinaryIO, path: str, fmt: str | None = None) -> tuple[str, Iter
             head += more
         fmt = sniff(head)
         stream = _Prefixed(head, stream)  # type: ignore[assignment]
-    return fmt, (read_sse(stream, path) if fmt == "sse" else read_jsonl(stream, path))
+    return fmt, (read_sse(stream, path, take) if fmt == "sse" else read_jsonl(stream, path, take))

@@ -319,10 +319,10 @@ class StreamState:
         elif kind is not None and not event.sdk_cased:
             self._track(kind, payload, ref)
 
-    def add_delta(self, ref: EventRef, item: Item, kind: DeltaKind, payload: dict) -> None:
+    def add_delta(self, ref: EventRef, item: Item, kind: DeltaKind, payload: dict) -> Run:
         """`update` for a delta that fastpath.plain_delta passed: an event with a payload, its
         `event:` field, no comments, the next sequence number and an open item, before any
-        terminal or `[DONE]`, so only the counters and the delta's run change."""
+        terminal or `[DONE]`, so only the counters and the delta's run change. Returns the run."""
         self.events += 1
         self.last = ref
         self.last_opaque = False
@@ -335,6 +335,7 @@ class StreamState:
         if isinstance(delta, str) and kind.done_field:
             run.add(delta)
         run.deltas += 1
+        return run
 
     def _track(self, kind: str, payload: dict, ref: EventRef) -> None:
         """Follow output items, their parts and delta runs."""
