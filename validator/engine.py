@@ -76,7 +76,8 @@ class StreamChecker:
         found = [(p, ref) for p in event.problems]
         if event.payload is not None or not event.problems:
             for check in checks_for(ref.type):
-                found.extend((p, ref) for p in check(event, ref, state))
+                for problem in check(event, ref, state):
+                    found.append((problem, ref))
         state.update(event, ref)
         return self._emit(found)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from .. import schemas
 from ..model import Event, EventRef, Problem
 from ..state import StreamState
 from .registry import on_event
@@ -48,18 +49,20 @@ def schema_violation(event: Event, ref: EventRef, state: StreamState) -> Iterato
             yield problem
 
 
-def auto_split(kind: str | None) -> tuple[list[str], frozenset[str]]:
+def auto_split(kind: str | None) -> tuple[tuple[str, ...], frozenset[str]]:
     """Under `auto`: the candidate profiles whose catalog knows the type, in order, and the
     others. The first that knows it is the one whose schema checks the event."""
-    from .. import schemas
+    split = _SPLITS.get(kind)
+    if split is None:
+        known = tuple(p for p in AUTO_CANDIDATES if kind in schemas.known_types(p))
+        split = _SPLITS[kind] = (known, frozenset(p for p in AUTO_CANDIDATES if p not in known))
+    return split
 
-    known = [p for p in AUTO_CANDIDATES if kind in schemas.known_types(p)]
-    return known, frozenset(p for p in AUTO_CANDIDATES if p not in known)
+
+_SPLITS: dict = {}  # type -> auto_split's answer (the catalogs do not change while running)
 
 
 def _schema_problems(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
-    from .. import schemas
-
     profile = state.options.profile
     if profile is not None:
         for found in schemas.check_event(event.payload, profile, state.options.strict):
