@@ -139,3 +139,20 @@ def test_a_block_edited_mid_run_gives_the_same_findings_with_and_without_it(old:
         assert with_it == _findings(data, "x.sse", False), (i, old)
         if "refusal" in new:
             assert "F006" in {f.code for f in with_it}
+
+
+@pytest.mark.parametrize("marker", ["", ": OPENROUTER PROCESSING\n\n"])
+@pytest.mark.parametrize("where", ["start", "middle", "end"])
+def test_a_type_one_auto_candidate_lacks_gives_the_same_findings_with_and_without_it(marker: str, where: str) -> None:
+    """`shell_call_command.delta` is not in OpenRouter's catalog: under `auto` each such delta
+    has an S002 held until the profile is known, which the shortcut holds too."""
+    if not REAL.is_dir():
+        pytest.skip("real captures not found")
+    text = (REAL / "openai_hosted_shell_8_commands.sse").read_text()
+    blocks = text.split("\n\n")
+    at = {"start": 1, "middle": len(blocks) // 2, "end": len(blocks)}[where]
+    data = "\n\n".join(blocks[:at] + [marker.strip()] * bool(marker) + blocks[at:]).encode()
+    with_it = _findings(data, "x.sse", True)
+    assert with_it == _findings(data, "x.sse", False)
+    s002 = [f for f in with_it if f.code == "S002"]
+    assert (len(s002) >= 10) == bool(marker)

@@ -57,17 +57,20 @@ class StreamChecker:
         it needs `feed_event`.
 
         Nothing is emitted: after every record either the profile is still open with no marker
-        seen, or it is decided and nothing is pending, so `_emit([])` would return nothing."""
+        seen, or it is decided and nothing is pending, so `_emit([])` would return nothing. A
+        problem `auto` holds until the profile is known (S002 for one candidate) is held here."""
         if not self.quick:
             return False
         state = self.state
         plain = plain_delta(event, state)
         if plain is None:
             return False
-        item, kind, check = plain
+        item, kind, check, extra = plain
         payload = event.payload
         ref = new_record(EventRef, (event.span, state.events, payload["sequence_number"], payload["type"]))  # type: ignore[index]
-        hot.arm(state, event, kind, state.add_delta(ref, item, kind, payload), check)  # type: ignore[arg-type]
+        if extra is not None:  # the profile is open and no marker seen: `_emit` would hold it
+            self._pending.append((extra, ref))
+        hot.arm(state, event, kind, state.add_delta(ref, item, kind, payload), check, extra, self._pending)  # type: ignore[arg-type]
         return True
 
     def feed_event(self, event: Event) -> list[Finding]:

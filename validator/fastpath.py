@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .model import Event, EventRef, Span, new_record
+from .model import Event, EventRef, Problem, Span, new_record
 from .protocol import DELTA_EVENTS, DeltaKind, item_family
-from .rules.schema import auto_split
+from .rules.schema import auto_split, unknown_type_problems
 from .schemas import known_types, quick_check
 from .state import Item, Run, StreamState
 
@@ -42,9 +42,9 @@ COVERED = frozenset(
 _FAMILIES = {kind: item_family(kind) for kind in DELTA_EVENTS}
 
 
-def plain_delta(event: Event, state: StreamState) -> tuple[Item, DeltaKind, Callable] | None:
-    """(item, delta kind, the schema predicate that passed it) when every covered check
-    passes this event, else None."""
+def plain_delta(event: Event, state: StreamState) -> tuple[Item, DeltaKind, Callable, Problem | None] | None:
+    """(item, delta kind, the schema predicate that passed it, the S002 it has under `auto`
+    or None) when every covered check passes this event, else None."""
     payload = event.payload
     if payload is None or event.problems or event.sdk_cased or not event.has_event_field or event.comments:
         return None
@@ -72,26 +72,33 @@ def plain_delta(event: Event, state: StreamState) -> tuple[Item, DeltaKind, Call
         part = state.part_for(item, kind, payload)
         if part is None or part.done or (part.type is not None and part.type != kind.part_type):
             return None
-    check = _SCHEMA_CHECKS.get((state.options.profile, name))
-    if check is None:
-        check = _SCHEMA_CHECKS[state.options.profile, name] = _schema_check(state.options.profile, name)
-    return (item, kind, check) if check and check(payload) else None
+    schema = _SCHEMA_CHECKS.get((state.options.profile, name))
+    if schema is None:
+        schema = _SCHEMA_CHECKS[state.options.profile, name] = _schema_check(state.options.profile, name)
+    if not schema or not schema[0](payload):
+        return None
+    # An `extra` only comes with no profile yet, so with no OpenRouter marker seen (the record
+    # that shows one decides the profile): the engine holds it, as `_emit` would.
+    return item, kind, schema[0], schema[1]
 
 
 _SCHEMA_CHECKS: dict = {}  # (profile, type) -> `_schema_check`'s answer
 
 
-def _schema_check(profile: str | None, name: str):
-    """The compiled schema check the schema rule would run on a type no profile in play calls
-    unknown, else False (under `auto`, None, the rule's `auto_split`)."""
+def _schema_check(profile: str | None, name: str) -> tuple[Callable, Problem | None] | None:
+    """(the compiled schema check the schema rule runs, the problem it adds when a candidate
+    profile of `auto` does not know the type), or None when no profile in play knows it."""
     if profile is None:
         known, unknown = auto_split(name)
+        if not known:
+            return None
+        extra = None
         if unknown:
-            return False
-        profile = known[0]
-    elif name not in known_types(profile):
-        return False
-    return quick_check(profile, name)
+            (extra,) = unknown_type_problems({"type": name}, unknown, False)  # S002 alone
+        return quick_check(known[0], name), extra
+    if name not in known_types(profile):
+        return None
+    return quick_check(profile, name), None
 
 
 class HotRun:
@@ -107,15 +114,17 @@ class HotRun:
     """
 
     __slots__ = ("path", "armed", "state", "type", "name", "keys", "index", "item_id", "part_field", "part",
-                 "check", "run", "keep_text", "line")
+                 "check", "run", "keep_text", "line", "extra", "pending")
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.armed = False
         self.line: int | None = None  # the line of the last delta taken, if any since `arm`
 
-    def arm(self, state: StreamState, event: Event, kind: DeltaKind, run: Run, check: Callable) -> None:
-        """Follow `event`'s run, which `plain_delta` passed and `add_delta` recorded."""
+    def arm(self, state: StreamState, event: Event, kind: DeltaKind, run: Run, check: Callable,
+            extra: Problem | None, pending: list) -> None:
+        """Follow `event`'s run, which `plain_delta` passed and `add_delta` recorded; under
+        `auto`, each delta's `extra` (S002 for one candidate) joins the stream's `pending`."""
         payload = event.payload
         assert payload is not None
         self.state = state
@@ -129,6 +138,8 @@ class HotRun:
         self.check = check
         self.run = run
         self.keep_text = bool(kind.done_field)
+        self.extra = extra
+        self.pending = pending
         self.armed = True
 
     def take(self, value: dict, line: int, name: bytes | None) -> bool:
@@ -151,6 +162,9 @@ class HotRun:
                 return False
         if not self.check(value):
             return False
+        if self.extra is not None:
+            span = new_record(Span, (self.path, line, 1))
+            self.pending.append((self.extra, new_record(EventRef, (span, state.events, seq, self.type))))
         state.events += 1
         state.seq_last = seq
         self.line = line

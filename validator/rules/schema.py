@@ -83,5 +83,13 @@ def _schema_problems(event: Event, ref: EventRef, state: StreamState) -> Iterato
             only_profiles=frozenset(known) if unknown else None,
         )
     if unknown:
-        for found in schemas.check_event(event.payload, next(iter(unknown)), state.options.strict):
-            yield Problem(found.code, found.message, json_path=found.json_path, severity=found.severity, only_profiles=unknown)
+        yield from unknown_type_problems(event.payload, unknown, state.options.strict)
+
+
+def unknown_type_problems(payload: dict, unknown: frozenset[str], strict: bool) -> list[Problem]:
+    """Under `auto`, what a type outside the catalog of the candidates `unknown` gets, true
+    only under those: S002, which depends on nothing but the type."""
+    return [
+        Problem(found.code, found.message, json_path=found.json_path, severity=found.severity, only_profiles=unknown)
+        for found in schemas.check_event(payload, next(iter(unknown)), strict)
+    ]
