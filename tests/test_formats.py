@@ -399,3 +399,24 @@ def test_text_color(cli, args: list[str], env: dict, colored: bool) -> None:
     if colored:
         assert "\x1b[1;33mD004\x1b[0m [warning]" in result.stdout
         assert "\x1b[1;31mO009\x1b[0m [error]" in result.stdout
+
+
+@pytest.mark.parametrize("odd", [None, "\ud800", 2**70])
+def test_the_json_report_is_what_the_standard_library_writes(odd) -> None:
+    """orjson writes it; the document is byte for byte json.dump(indent=2, ensure_ascii=False),
+    and what orjson refuses (an unpaired surrogate, an integer past 64 bits) still comes out."""
+    import io
+
+    from orvalidate import api
+    from orvalidate.model import Finding
+    from orvalidate.reporters import REPORTERS
+
+    report = api.validate_path(FIXTURES)
+    if odd is not None:
+        first = report.files[0]
+        extra = Finding(first.path, 1, 1, "S001", "schema-violation", "error", f"found {odd!s}", sequence_number=odd if isinstance(odd, int) else None)
+        report.files[0] = first._replace(findings=[*first.findings, extra])
+    out = io.StringIO()
+    REPORTERS["json"](report, out)
+    assert out.getvalue() == json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    assert len(report.findings) > 20
