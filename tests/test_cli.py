@@ -589,3 +589,21 @@ def test_a_huge_message_is_cut(tmp_path: Path) -> None:
     validator = orvalidate.StreamValidator(profile="openai", strict=True)
     found = validator.feed({"type": "response.created", "sequence_number": 0, key: 1, "response": {}})
     assert found and all(len(f.message) <= 1000 for f in found)
+
+
+def test_the_process_ends_without_teardown_but_with_all_its_output(tmp_path: Path) -> None:
+    """cli.run leaves through os._exit after a check (no interpreter teardown): everything
+    written to standard output, standard error and --output-file is there, and the exit code."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "orvalidate", str(ROOT / "fixtures"), "--isolated"]
+    piped = subprocess.run([*command, "--format", "json"], capture_output=True)
+    assert piped.returncode == 1
+    assert len(json.loads(piped.stdout)["findings"]) > 20
+    out = tmp_path / "report.json"
+    written = subprocess.run([*command, "--format", "json", "-o", str(out)], capture_output=True)
+    assert written.returncode == 1 and json.loads(out.read_text()) == json.loads(piped.stdout)
+    text = subprocess.run(command, capture_output=True, text=True)
+    assert text.returncode == 1 and "errors" in text.stderr.splitlines()[-1]
+    assert len(text.stdout.splitlines()) == len(json.loads(piped.stdout)["findings"])

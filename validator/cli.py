@@ -342,9 +342,26 @@ def run() -> None:
         pass
     try:
         main()
+    except SystemExit as done:
+        if done.code in (None, EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR):  # a check ran to its end
+            _exit_now(done.code or 0)
+        raise
     except KeyboardInterrupt:
         sys.exit(130)
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(EXIT_FINDINGS)
+
+
+def _exit_now(code: int) -> None:
+    """End the process without the interpreter's teardown, which frees every module and object
+    one by one: about 15 ms, a sixth of checking a small capture (the pre-commit case). The
+    output is flushed first, and nothing else is pending: the worker pool was shut down and
+    the output file closed by their `with`. If the flush fails the usual exit reports it."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        return
+    os._exit(code)
