@@ -114,7 +114,7 @@ class HotRun:
     """
 
     __slots__ = ("path", "armed", "state", "type", "name", "keys", "index", "item_id", "part_field", "part",
-                 "check", "run", "keep_text", "line", "extra", "pending")
+                 "check", "run", "line", "extra", "pending")
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -137,7 +137,6 @@ class HotRun:
         self.part = payload[self.part_field] if self.part_field is not None else None
         self.check = check
         self.run = run
-        self.keep_text = bool(kind.done_field)
         self.extra = extra
         self.pending = pending
         self.armed = True
@@ -168,10 +167,7 @@ class HotRun:
         state.events += 1
         state.seq_last = seq
         self.line = line
-        delta = value.get("delta")
-        if self.keep_text and type(delta) is str:
-            self.run.add(delta)
-        self.run.deltas += 1
+        self.run.add(value.get("delta"))
         return True
 
     def settle(self) -> None:

@@ -58,22 +58,27 @@ BATCH = 1024  # deltas joined into one block
 class Run:
     """The `*.delta` events of one target (kind, item, part) and whether its `.done` came."""
 
-    __slots__ = ("kind", "first", "pieces", "blocks", "size", "deltas", "done")
+    __slots__ = ("kind", "first", "keeps_text", "pieces", "blocks", "size", "deltas", "done")
 
     def __init__(self, kind: DeltaKind, first: EventRef) -> None:
         self.kind = kind
         self.first = first
+        self.keeps_text = bool(kind.done_field)  # its `.done` repeats the text: D004 compares them
         self.pieces: list[str] = []  # the latest deltas
         self.blocks: list = []  # earlier deltas, joined a batch at a time (str or zlib bytes)
         self.size = 0  # characters in blocks
         self.deltas = 0
         self.done = False
 
-    def add(self, delta: str) -> None:
-        """Keep a delta; every 1024 are joined, so 800,000 short deltas cost their text, not
-        800,000 string objects. Past PLAIN_TEXT characters a batch is kept compressed: the
-        `.done` of a long answer is parsed while its deltas are held, and that moment sets
-        the peak memory of a long capture."""
+    def add(self, delta: Any) -> None:
+        """Count a delta event (its `delta` field, whatever it holds) and keep its text when
+        the run's `.done` repeats it. Every 1024 texts are joined, so 800,000 short deltas
+        cost their text, not 800,000 string objects. Past PLAIN_TEXT characters a batch is
+        kept compressed: the `.done` of a long answer is parsed while its deltas are held,
+        and that moment sets the peak memory of a long capture."""
+        self.deltas += 1
+        if type(delta) is not str or not self.keeps_text:
+            return
         self.pieces.append(delta)
         if len(self.pieces) >= BATCH:
             block = "".join(self.pieces)
@@ -331,10 +336,7 @@ class StreamState:
         run = item.runs.get(key)
         if run is None:
             run = item.runs[key] = Run(kind, ref)
-        delta = payload.get("delta")
-        if isinstance(delta, str) and kind.done_field:
-            run.add(delta)
-        run.deltas += 1
+        run.add(payload.get("delta"))
         return run
 
     def _track(self, kind: str, payload: dict, ref: EventRef) -> None:
@@ -369,11 +371,7 @@ class StreamState:
             return
         if kind in DELTA_EVENTS:
             kind_info = DELTA_EVENTS[kind]
-            run = self._open_run(kind_info, payload, item, ref)
-            delta = payload.get("delta")
-            if isinstance(delta, str) and kind_info.done_field:
-                run.add(delta)
-            run.deltas += 1
+            self._open_run(kind_info, payload, item, ref).add(payload.get("delta"))
             return
         if kind in DONE_EVENTS:
             kind_info = DONE_EVENTS[kind]
