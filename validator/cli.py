@@ -229,9 +229,15 @@ def _results(files: list[str], options: dict, flags: dict, live: bool, color: bo
     processes (the output is the same: results are collected in order, findings sorted)."""
     jobs = flags["jobs"] or os.cpu_count() or 1
     if jobs > 1 and len(files) > 1 and "-" not in files:
+        from functools import partial
+
+        from . import parallel
+
+        if parallel.CAN_FORK:
+            yield from parallel.checked(files, partial(_check_file, options=options), min(jobs, len(files)), _lost)
+            return
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
-        from functools import partial
 
         methods = multiprocessing.get_all_start_methods()
         fork = "fork" in methods
@@ -249,6 +255,11 @@ def _results(files: list[str], options: dict, flags: dict, live: bool, color: bo
         started = time.perf_counter()
         name = flags["stdin_filename"] or "-"
         yield path, _drain(check_stream(sys.stdin.buffer, name, **options), live, color), time.perf_counter() - started
+
+
+def _lost(path: str, why: str) -> tuple[str, str, float]:
+    """The result of a file whose worker process ended before answering (see parallel.py)."""
+    return path, f"{path}: not checked: {why}", 0.0
 
 
 def _quiet_worker() -> None:

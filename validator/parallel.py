@@ -1,0 +1,159 @@
+"""Files checked in forked processes, the parent one of them (`--jobs N` on Linux).
+
+ProcessPoolExecutor runs N workers beside a parent that only waits: on two cores the parent's
+collecting thread competes with both, importing it costs ~18 ms, and a folder of small captures
+is done before that pays back. Here the parent checks files too, beside N - 1 forked children.
+They share the work through a pipe of chunk numbers written before the fork (a read of 4 bytes
+takes one whole number), so whoever is free takes the next chunk, and a child sends each result
+back as a pickle, framed by its length, which a thread of the parent's reads as it comes: a
+child never waits on a parent busy with a long capture.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import struct
+import sys
+import traceback
+from typing import Callable, Iterator, TypeVar
+
+R = TypeVar("R")
+
+_TOKEN = struct.Struct("<I")
+_FRAME = struct.Struct("<Q")
+_TOKENS = 1024  # chunk numbers in the pipe: 4 KiB, which a pipe always holds without blocking
+
+CAN_FORK = sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+class WorkerLost(Exception):
+    """A child ended before sending all it took (killed, out of memory)."""
+
+
+def checked(items: list[str], check: Callable[[str], R], jobs: int, lost: Callable[[str, str], R]) -> Iterator[R]:
+    """`check(item)` for every item, in their order, computed by this process and `jobs - 1`
+    forked children. An item a child took but never answered for (the child was killed) gets
+    `lost(item, why)`. A child's exception is raised here, with its traceback."""
+    import queue
+    import threading
+
+    size = -(-len(items) // _TOKENS)  # items per chunk: 1 up to 1024 items
+    tokens_r, tokens_w = os.pipe()
+    os.write(tokens_w, b"".join(_TOKEN.pack(k) for k in range(-(-len(items) // size))))
+    os.close(tokens_w)  # empty pipe then reads as its end: no chunk left
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()  # a child must not inherit text waiting to be written
+    children: dict[int, int] = {}  # pid -> read end of its results
+    try:
+        for _ in range(jobs - 1):
+            results_r, results_w = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: never returns
+                os.close(results_r)
+                _child(items, check, size, tokens_r, results_w)
+            os.close(results_w)
+            children[pid] = results_r
+        frames: queue.SimpleQueue = queue.SimpleQueue()
+        for fd in children.values():
+            threading.Thread(target=_receive, args=(fd, frames), daemon=True).start()
+        done: dict[int, R] = {}
+        answered = 0  # items yielded, in order
+        ends = 0  # children whose results have all come
+        while True:
+            token = os.read(tokens_r, _TOKEN.size)
+            if not token:
+                break
+            start = _TOKEN.unpack(token)[0] * size
+            for i in range(start, min(start + size, len(items))):
+                done[i] = check(items[i])
+            while not frames.empty():
+                ends += _take(frames.get(), done)
+            while answered in done:
+                yield done.pop(answered)
+                answered += 1
+        while ends < len(children):
+            ends += _take(frames.get(), done)
+            while answered in done:
+                yield done.pop(answered)
+                answered += 1
+        why = _reap(children)
+        children = {}
+        for i in range(answered, len(items)):
+            yield done.pop(i) if i in done else lost(items[i], why or "the process checking it ended early")
+    finally:
+        os.close(tokens_r)
+        for pid in children:  # left early: Ctrl-C, an error, or the consumer stopped
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        _reap(children)
+
+
+def _child(items: list[str], check: Callable, size: int, tokens: int, out: int) -> None:
+    """A forked child: check the chunks it reads from `tokens`, send (index, result) to `out`,
+    and end without running anything of the parent's (no atexit, no buffered output)."""
+    code = 0
+    try:
+        signal.signal(signal.SIGINT, lambda *_: os._exit(130))  # the parent says 130
+        while True:
+            token = os.read(tokens, _TOKEN.size)
+            if not token:
+                break
+            start = _TOKEN.unpack(token)[0] * size
+            for i in range(start, min(start + size, len(items))):
+                _send(out, (i, check(items[i]), None))
+    except BaseException:  # noqa: B036 - anything: the parent raises it with this text
+        code = 1
+        try:
+            _send(out, (-1, None, traceback.format_exc()))
+        except BaseException:  # noqa: B036 - the parent is gone
+            pass
+    os._exit(code)
+
+
+def _send(fd: int, frame: tuple) -> None:
+    blob = pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(_FRAME.pack(len(blob)) + blob)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _receive(fd: int, frames) -> None:
+    """A parent's thread: one child's frames as they come, then None at its end."""
+    with open(fd, "rb") as pipe:
+        while True:
+            head = pipe.read(_FRAME.size)
+            if len(head) < _FRAME.size:
+                break
+            (length,) = _FRAME.unpack(head)
+            blob = pipe.read(length)
+            if len(blob) < length:
+                break
+            frames.put(blob)
+    frames.put(None)
+
+
+def _take(frame: bytes | None, done: dict) -> int:
+    """Keep a child's result; 1 when `frame` is the end of its results, else 0."""
+    if frame is None:
+        return 1
+    index, result, failure = pickle.loads(frame)
+    if failure is not None:
+        raise RuntimeError(f"a worker process failed:\n{failure}")
+    done[index] = result
+    return 0
+
+
+def _reap(children: dict[int, int]) -> str | None:
+    """Wait for the children; why one of them ended abnormally, if one did."""
+    why = None
+    for pid in children:
+        _, status = os.waitpid(pid, 0)
+        if os.WIFSIGNALED(status):
+            why = f"the process checking it was killed by signal {os.WTERMSIG(status)}"
+        elif os.WEXITSTATUS(status) != 0:
+            why = f"the process checking it exited with status {os.WEXITSTATUS(status)}"
+    return why
