@@ -50,14 +50,14 @@ def test_every_capture_gives_the_same_findings_with_and_without_it(profile: str,
 def test_it_takes_the_shortcut_on_real_deltas(monkeypatch: pytest.MonkeyPatch) -> None:
     """Not a check that never fires: the first delta of a run goes through plain_delta, and
     the next ones of a clean capture are taken by HotRun without an Event."""
-    plain, taken = [], []
-    original, take = fastpath.plain_delta, fastpath.HotRun.take
+    plain, taken = [], []  # plain_delta's answers; lines take_lines took at each call
+    original, take_lines = fastpath.plain_delta, fastpath.HotRun.take_lines
     monkeypatch.setattr(engine, "plain_delta", lambda e, s: plain.append(r := original(e, s)) or r)
-    monkeypatch.setattr(fastpath.HotRun, "take", lambda *a: taken.append(r := take(*a)) or r)
-    for name in ("openai_text.sse", "openai_function_call.jsonl"):
+    monkeypatch.setattr(fastpath.HotRun, "take_lines", lambda *a: taken.append(r := take_lines(*a)) or r)
+    for name, lines in (("openai_text.sse", 3), ("openai_function_call.jsonl", 1)):
         report = api.check_file(str(FIXTURES / "valid" / name))
         assert report.findings == [], name
-        assert sum(p is not None for p in plain) >= 1 and sum(taken) >= 3, name
+        assert sum(p is not None for p in plain) >= 1 and sum(taken) >= 3 * lines, name
         plain.clear()
         taken.clear()
 
@@ -115,7 +115,7 @@ def test_mutated_streams_give_the_same_findings(base, changes, moves, profile, w
     assert _findings(data, name, True, profile=profile) == _findings(data, name, False, profile=profile)
 
 
-# -- the SSE side of a block, which HotRun.take sees as bytes -----------------------------------
+# -- the bytes of a line or block, which HotRun.take_lines reads itself ------------------------
 
 EDITS = [
     ("event: response.output_text.delta", "event: response.refusal.delta"),  # F006
@@ -139,6 +139,30 @@ def test_a_block_edited_mid_run_gives_the_same_findings_with_and_without_it(old:
         assert with_it == _findings(data, "x.sse", False), (i, old)
         if "refusal" in new:
             assert "F006" in {f.code for f in with_it}
+
+
+LINE_EDITS = [
+    (b"}\n", b"}\r\n"),  # CRLF
+    (b"}\n", b"}\n\n"),  # a blank line after it
+    (b"}\n", b"}   \n"),  # blanks after it
+    (b'{"type":', b' {"type" :'),  # blanks before it and before a colon
+    (b'"delta":', b'"delta":"x","delta":'),  # F007: a repeated key
+    (b'"output_index":0', b'"output_index":18446744073709551616'),  # F008: past 64 bits
+    (b'"output_index":0', b'"output_index":0.0'),
+    (b'"delta":"', b'"delta":"\\u00e9'),  # an escape orjson writes back as UTF-8
+    (b'"delta":"', b'"delta":"\xff'),  # F002: not UTF-8
+    (b"}\n", b"\n"),  # F001: not JSON
+]
+
+
+@pytest.mark.parametrize("old, new", LINE_EDITS)
+def test_a_jsonl_line_edited_mid_run_gives_the_same_findings_with_and_without_it(old: bytes, new: bytes) -> None:
+    lines = (FIXTURES / "valid" / "openai_function_call.jsonl").read_bytes().splitlines(keepends=True)
+    deltas = [i for i, line in enumerate(lines) if b'.delta"' in line and old in line]
+    assert len(deltas) >= 3
+    for i in deltas[1:]:
+        data = b"".join(lines[:i] + [lines[i].replace(old, new, 1)] + lines[i + 1 :])
+        assert _findings(data, "x.jsonl", True) == _findings(data, "x.jsonl", False), (i, new)
 
 
 @pytest.mark.parametrize("marker", ["", ": OPENROUTER PROCESSING\n\n"])

@@ -167,9 +167,8 @@ class FileChecker:
         self.events = 0
         self.suppressions = Suppressions()
         self._current = self._new_stream()
-        # The next delta of the run the last one went into, offered by the reader (`take`).
+        # The next deltas of the run the last one went into, which the reader lets it take.
         self.hot = HotRun(path)
-        self.take = self.hot.take
 
     def _new_stream(self) -> StreamChecker:
         resumed = self.starting_after if not self.streams else None  # --starting-after: the first stream only

@@ -15,7 +15,10 @@ from __future__ import annotations
 
 from typing import Callable
 
+import orjson
+
 from .model import Event, EventRef, Problem, Span, new_record
+from .payload import SERIALIZED_UP_TO, read_as_written
 from .protocol import DELTA_EVENTS, DeltaKind, item_family
 from .rules.schema import auto_split, unknown_type_problems
 from .schemas import known_types, quick_check
@@ -107,10 +110,10 @@ class HotRun:
     Until then the stream's state changes only by that run's deltas, so every answer
     `plain_delta` gave for the last delta holds for a next one with the same keys, type, SSE
     name, item and part; what can differ is asked again: the sequence number is the next one
-    and the schema's predicate passes. The reader offers each line it parsed quickly to `take`
-    before it builds an Event, and a line taken is recorded as `StreamState.add_delta` does:
-    about a third of the cost of an ordinary delta. The engine arms it after each delta that
-    `plain_delta` passed and settles it before any other record or the end.
+    and the schema's predicate passes. While it is armed, the reader lets `take_lines` take
+    the lines that come next before it builds any Event, and a line taken is recorded as
+    `StreamState.add_delta` does. The engine arms it after each delta that `plain_delta`
+    passed and settles it before any other record or the end.
     """
 
     __slots__ = ("path", "armed", "state", "type", "name", "keys", "index", "item_id", "part_field", "part",
@@ -141,34 +144,60 @@ class HotRun:
         self.pending = pending
         self.armed = True
 
-    def take(self, value: dict, line: int, name: bytes | None) -> bool:
-        """Record `value`, read at `line` (with SSE name `name`; None in JSONL) and free of
-        reader problems, if it is the next delta of the run; False: it needs the full read."""
-        if not self.armed:
-            return False
-        state = self.state
-        seq = value.get("sequence_number")
-        if type(seq) is not int or seq != state.seq_last + 1 or value.keys() != self.keys or value["type"] != self.type:
-            return False
-        if name != self.name:
-            return False
-        index = value["output_index"]
-        if type(index) is not int or index != self.index or value.get("item_id") != self.item_id:
-            return False
-        if self.part_field is not None:
-            part = value[self.part_field]
-            if type(part) is not int or part != self.part:
-                return False
-        if not self.check(value):
-            return False
-        if self.extra is not None:
-            span = new_record(Span, (self.path, line, 1))
-            self.pending.append((self.extra, new_record(EventRef, (span, state.events, seq, self.type))))
-        state.events += 1
-        state.seq_last = seq
-        self.line = line
-        self.run.add(value.get("delta"))
-        return True
+    def take_lines(self, lines: list[bytes], i: int, line_no: int, sse: bool) -> int:
+        """How many of `lines[i:]` (line_no lines come before lines[i]) are the next deltas of
+        the run, recorded here: JSONL lines, or SSE blocks of `event:` (the run's name),
+        `data:` and a blank line. It stops at the first that is not, or that the reader's
+        quick path would not have parsed (`quick_decode`); that one is read as usual. The
+        questions are asked in one loop, without an Event or a call per line: these lines
+        are most of a capture."""
+        if not self.armed or (self.name is None) == sse:
+            return 0
+        state, keys, kind, index, item_id, part_field, part = (
+            self.state, self.keys, self.type, self.index, self.item_id, self.part_field, self.part)
+        check, add, extra, loads, dumps = self.check, self.run.add, self.extra, orjson.loads, orjson.dumps
+        named = b"event: " + self.name if sse else b""
+        step = 3 if sse else 1
+        seq_last = state.seq_last
+        j, end = i, len(lines) - step + 1
+        while j < end:
+            if sse:
+                if lines[j] != named or lines[j + 2] or lines[j + 1][:6] != b"data: ":
+                    break
+                data = lines[j + 1][6:]
+            else:
+                data = lines[j]  # a CR left at its end is a blank to orjson and to read_as_written
+            try:
+                value = loads(data)
+            except orjson.JSONDecodeError:
+                break
+            if type(value) is not dict:
+                break
+            if (len(data) >= SERIALIZED_UP_TO or dumps(value) != data) and not read_as_written(value, data):
+                break
+            seq = value.get("sequence_number")
+            if type(seq) is not int or seq != seq_last + 1 or value.keys() != keys or value["type"] != kind:
+                break
+            at = value["output_index"]
+            if type(at) is not int or at != index or value.get("item_id") != item_id:
+                break
+            if part_field is not None:
+                at = value[part_field]
+                if type(at) is not int or at != part:
+                    break
+            if not check(value):
+                break
+            if extra is not None:
+                span = new_record(Span, (self.path, line_no + j - i + 1, 1))
+                self.pending.append((extra, new_record(EventRef, (span, state.events + (j - i) // step, seq, kind))))
+            seq_last = seq
+            add(value.get("delta"))
+            j += step
+        if j > i:
+            state.events += (j - i) // step
+            state.seq_last = seq_last
+            self.line = line_no + j - i - step + 1
+        return j - i
 
     def settle(self) -> None:
         """Stop following the run; the state's last event becomes the last delta taken."""

@@ -170,33 +170,37 @@ _HUGE_INTEGER_B = re.compile(_HUGE_INTEGER.pattern.encode())
 def quick_decode(data: bytes | bytearray) -> dict | None:
     """The payload object when nothing about it needs a closer look, else None (then `decode`
     runs and finds what there is). Nothing is reported from here, so it cannot word anything
-    differently from `decode`: no bad UTF-8 or JSON, no integer past 64 bits, no repeated key.
+    differently from `decode`: no bad UTF-8 or JSON, no integer past 64 bits, no repeated key."""
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    if type(value) is not dict or not read_as_written(value, data):
+        return None
+    return value
+
+
+def read_as_written(value: dict, data: bytes | bytearray) -> bool:
+    """Is `value`, which orjson parsed from `data`, all that `data` says: no key repeated (the
+    parse kept only its last value), no integer past 64 bits (parsed as a float)?
 
     Most payloads are written as orjson writes them back (compact, UTF-8 as it is): then the
     text is the serialization of the parsed value, which holds each key once and writes a
     float (an integer past 64 bits) with a point or exponent, so there is nothing to find.
     That comparison costs a third of counting the keys; lines over a MiB skip it (the copy)."""
-    try:
-        value = orjson.loads(data)
-    except orjson.JSONDecodeError:
-        return None
-    if type(value) is not dict:
-        return None
-    if len(data) < _SERIALIZED_UP_TO and orjson.dumps(value) == data:
-        return value
+    if len(data) < SERIALIZED_UP_TO and orjson.dumps(value) == data:
+        return True
     keys, huge = _walk(value)
     if huge and _HUGE_INTEGER_B.search(data):
-        return None
+        return False
     # `":` ends every key written without blanks before its colon, and strings may hold more:
     # with no key written `"k" :`, as many `":` as parsed keys means no key was dropped.
     if data.count(b'":') != keys:
-        return None
-    if any(q in data for q in _BLANK_AFTER_QUOTE_B) and _SPACED_COLON_B.search(data):
-        return None
-    return value
+        return False
+    return not (any(q in data for q in _BLANK_AFTER_QUOTE_B) and _SPACED_COLON_B.search(data))
 
 
-_SERIALIZED_UP_TO = 1 << 20
+SERIALIZED_UP_TO = 1 << 20
 
 
 def decode(text: str, locate: Callable[[int], Span]) -> tuple[Any, list[Problem]]:

@@ -7,7 +7,7 @@ current SSE block, so a capture of gigabytes costs no more memory than its longe
 from __future__ import annotations
 
 import re
-from typing import BinaryIO, Callable, Iterator, Optional, Union
+from typing import BinaryIO, Iterator, Protocol, Union
 
 from .model import Comment, Done, Event, Problem, Span, new_record
 from .payload import check_event_shape, decode, is_plain, quick_decode, short
@@ -20,9 +20,16 @@ FORMATS = ("sse", "jsonl")
 _EXTENSIONS = {".sse": "sse", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 Record = Union[Event, Done, Comment, Problem]
-# Offered each payload parsed by the quick path, with its line and SSE name (None in JSONL),
-# before an Event is built: True when the consumer has recorded it (fastpath.HotRun.take).
-Take = Optional[Callable[[dict, int, Optional[bytes]], bool]]
+
+
+class Taker(Protocol):
+    """What the consumer offers the reader (fastpath.HotRun): while `armed`, the lines it
+    records itself, without a record (`take_lines(lines, i, line_no, sse)` says how many
+    of lines[i:] it took; line_no lines came before lines[i])."""
+
+    armed: bool
+
+    def take_lines(self, lines: list[bytes], i: int, line_no: int, sse: bool) -> int: ...
 
 
 def format_for(path: str) -> str | None:
@@ -121,12 +128,12 @@ class _Block:
         self.problems: list[Problem] = []
 
 
-def read_sse(stream: BinaryIO, path: str, take: Take = None) -> Iterator[Record]:
+def read_sse(stream: BinaryIO, path: str, taker: Taker | None = None) -> Iterator[Record]:
     """Parse an event stream: dispatch at a blank line, join `data:` lines with LF.
 
-    Most blocks are `event: <type>` (or nothing), one `data: <object>` and a blank line:
-    `_quick_block` reads those from the bytes at once (offering them to `take`); any other
-    line is read by `_sse_line`.
+    Most blocks are `event: <type>` (or nothing), one `data: <object>` and a blank line: the
+    `taker` records the run of deltas it follows, `_quick_block` reads the others from the
+    bytes at once; any other line is read by `_sse_line`.
     """
     block = _Block()
     line_no = 0
@@ -137,12 +144,17 @@ def read_sse(stream: BinaryIO, path: str, take: Take = None) -> Iterator[Record]
         while i <= last:
             raw = lines[i]
             if block.start is None and not block.comments and not block.problems:
-                quick = _quick_block(lines, i, path, line_no, take)
+                taken = taker.take_lines(lines, i, line_no, True) if taker is not None and taker.armed else 0
+                if taken:
+                    line_no += taken
+                    offset += sum(map(len, lines[i : i + taken])) + taken
+                    i += taken
+                    continue
+                quick = _quick_block(lines, i, path, line_no)
                 if quick is not None:
                     event, taken = quick
-                    if event is not None:
-                        yield event
-                        event = None  # not kept while the next is read
+                    yield event
+                    event = None  # not kept while the next is read
                     line_no += taken
                     offset += sum(len(line) + 1 for line in lines[i : i + taken])
                     i += taken
@@ -160,8 +172,8 @@ def read_sse(stream: BinaryIO, path: str, take: Take = None) -> Iterator[Record]
         yield from _dispatch(block, path, unterminated=not terminated or bool(block.data))
 
 
-def _quick_block(lines: list, i: int, path: str, line_no: int, take: Take = None) -> tuple[Event | None, int] | None:
-    """(the event, or None when `take` recorded it; lines it took) when lines[i:] start an
+def _quick_block(lines: list, i: int, path: str, line_no: int) -> tuple[Event, int] | None:
+    """(the event, lines it took) when lines[i:] start an
     ordinary block whose bytes need no closer look (`quick_decode`), else None: then the lines
     are read one by one, which finds and words whatever there is. It reports nothing, so it
     can word nothing differently."""
@@ -181,8 +193,6 @@ def _quick_block(lines: list, i: int, path: str, line_no: int, take: Take = None
     value = quick_decode(data)
     if value is None or "type" not in value:
         return None
-    if take is not None and name is not None and take(value, line_no + 1, name):
-        return None, taken
     try:
         sse_event = name.decode("utf-8") if name is not None else None
     except UnicodeDecodeError:
@@ -342,11 +352,21 @@ def _line_batches(stream: BinaryIO, cr_ends_lines: bool = False) -> Iterator[tup
         yield [pending], offset, False
 
 
-def read_jsonl(stream: BinaryIO, path: str, take: Take = None) -> Iterator[Record]:
+def read_jsonl(stream: BinaryIO, path: str, taker: Taker | None = None) -> Iterator[Record]:
     """One event per non-blank line: the bare event, `{"data": {...}}` or `{"event", "data"}`."""
     line_no = 0
     for lines, offset, _ in _line_batches(stream):
-        for raw in lines:
+        i, count = 0, len(lines)
+        while i < count:
+            if taker is not None and taker.armed:
+                taken = taker.take_lines(lines, i, line_no, False)
+                if taken:
+                    line_no += taken
+                    offset += sum(map(len, lines[i : i + taken])) + taken
+                    i += taken
+                    continue
+            raw = lines[i]
+            i += 1
             line_no += 1
             at = offset
             offset += len(raw) + 1
@@ -356,9 +376,6 @@ def read_jsonl(stream: BinaryIO, path: str, take: Take = None) -> Iterator[Recor
                 continue
             value = quick_decode(raw)  # most lines: parsed from the bytes, no text copy made
             if value is not None and "type" in value:
-                if take is not None and take(value, line_no, None):
-                    raw = value = None
-                    continue
                 event = _event(value, new_record(Span, (path, line_no, 1)), None, True)
             else:
                 event = _jsonl_event(raw, at, new_record(Span, (path, line_no, 1)), line_no, path)
@@ -407,9 +424,9 @@ class _Prefixed:
         return self._stream.read(size)
 
 
-def read(stream: BinaryIO, path: str, fmt: str | None = None, take: Take = None) -> tuple[str, Iterator[Record]]:
+def read(stream: BinaryIO, path: str, fmt: str | None = None, taker: Taker | None = None) -> tuple[str, Iterator[Record]]:
     """The capture's format and its records; with no format, the extension or first bytes say.
-    Payloads that `take` records (see Take) are not among the records."""
+    Lines that `taker` records (see Taker) are not among the records."""
     fmt = fmt or format_for(path)
     if fmt is None:
         head = stream.read(CHUNK)
@@ -420,4 +437,4 @@ def read(stream: BinaryIO, path: str, fmt: str | None = None, take: Take = None)
             head += more
         fmt = sniff(head)
         stream = _Prefixed(head, stream)  # type: ignore[assignment]
-    return fmt, (read_sse(stream, path, take) if fmt == "sse" else read_jsonl(stream, path, take))
+    return fmt, (read_sse(stream, path, taker) if fmt == "sse" else read_jsonl(stream, path, taker))
