@@ -72,8 +72,10 @@ def _errors(schema: Any, instance: Any, path: tuple, out: list[SchemaError], ste
         out.append(SchemaError(None, None, False, instance, path[:-1] if stepped else path))
         return
     for keyword, value in schema.items():
+        if keyword in _SILENT:  # first: nearly every subschema has a description or title
+            continue
         if keyword == "type":
-            if not any(_is_type(instance, kind) for kind in (value if isinstance(value, list) else [value])):
+            if not (_is_type(instance, value) if type(value) is str else any(_is_type(instance, kind) for kind in value)):
                 out.append(SchemaError("type", value, schema, instance, path))
         elif keyword == "const":
             if not json_equal(instance, value):
@@ -108,5 +110,5 @@ def _errors(schema: Any, instance: Any, path: tuple, out: list[SchemaError], ste
                     _errors(schema["then"], instance, path, out)
             elif "else" in schema:
                 _errors(schema["else"], instance, path, out)
-        elif keyword not in _SILENT and not keyword.startswith("x-"):
+        elif not keyword.startswith("x-"):
             raise UnsupportedSchema(f"keyword {keyword!r} is not supported by the schema error finder")

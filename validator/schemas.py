@@ -175,8 +175,7 @@ def _inline(node: Any, base: str) -> Any:
     ref = node.get("$ref")
     if ref is None:
         return out
-    contents, where = _lookup(ref, base)
-    target = _inline(contents, where)
+    target = _inline_ref(ref, base)
     if not isinstance(target, dict):
         return {**out, "allOf": [target]} if out else target
     clash = (set(out) & set(target)) - _MERGE_SAFE
@@ -189,6 +188,13 @@ def _inline(node: Any, base: str) -> Any:
     return merged
 
 
+@lru_cache(maxsize=None)
+def _inline_ref(ref: str, base: str) -> Any:
+    """The inlined target of a `$ref`, made once: the Response object alone is named by every
+    `response.*` type, and output items by several places in each. The copies share it, which
+    is safe because nothing changes an inlined schema once made."""
+    contents, where = _lookup(ref, base)
+    return _inline(contents, where)
 
 
 # ---------------------------------------------------------------------------------------------
