@@ -155,7 +155,8 @@ class HotRun:
             return 0
         state, keys, kind, index, item_id, part_field, part = (
             self.state, self.keys, self.type, self.index, self.item_id, self.part_field, self.part)
-        check, add, extra, loads, dumps = self.check, self.run.add, self.extra, orjson.loads, orjson.dumps
+        check, extra, loads, dumps = self.check, self.extra, orjson.loads, orjson.dumps
+        deltas: list = []  # the taken lines' `delta` fields, for Run.add_all
         named = b"event: " + self.name if sse else b""
         step = 3 if sse else 1
         seq_last = state.seq_last
@@ -191,9 +192,10 @@ class HotRun:
                 span = new_record(Span, (self.path, line_no + j - i + 1, 1))
                 self.pending.append((extra, new_record(EventRef, (span, state.events + (j - i) // step, seq, kind))))
             seq_last = seq
-            add(value.get("delta"))
+            deltas.append(value.get("delta"))
             j += step
         if j > i:
+            self.run.add_all(deltas)
             state.events += (j - i) // step
             state.seq_last = seq_last
             self.line = line_no + j - i - step + 1

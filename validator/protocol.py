@@ -36,8 +36,17 @@ ITEM_FAMILIES: dict[str, frozenset[str]] = {
 
 def item_family(event_type: str) -> frozenset[str] | None:
     """The item types an event of this type may address; None when it addresses no item."""
-    prefix = event_type.rsplit(".", 1)[0] + "."
-    return ITEM_FAMILIES.get(prefix)
+    try:
+        return _FAMILY_OF[event_type]
+    except KeyError:
+        if len(_FAMILY_OF) >= TYPES_CACHED:  # a capture of made-up types must not grow it without end
+            _FAMILY_OF.clear()
+        family = _FAMILY_OF[event_type] = ITEM_FAMILIES.get(event_type.rsplit(".", 1)[0] + ".")
+        return family
+
+
+TYPES_CACHED = 1024  # answers kept per event type (caches here and in rules/) before starting over
+_FAMILY_OF: dict[str, frozenset[str] | None] = {}  # asked on every event: answered once per type
 
 
 class DeltaKind(NamedTuple):

@@ -8,7 +8,7 @@ Plain classes, not dataclasses: a dataclass costs about a millisecond to build a
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from .model import Event, EventRef, Span
 from .protocol import DELTA_EVENTS, DONE_EVENTS, HOSTED_TOOLS, DeltaKind
@@ -71,17 +71,24 @@ class Run:
         self.done = False
 
     def add(self, delta: Any) -> None:
-        """Count a delta event (its `delta` field, whatever it holds) and keep its text when
-        the run's `.done` repeats it. Every 1024 texts are joined, so 800,000 short deltas
-        cost their text, not 800,000 string objects. Past PLAIN_TEXT characters a batch is
-        kept compressed: the `.done` of a long answer is parsed while its deltas are held,
-        and that moment sets the peak memory of a long capture."""
-        self.deltas += 1
-        if type(delta) is not str or not self.keeps_text:
+        """Count a delta event (its `delta` field, whatever it holds); see add_all."""
+        self.add_all((delta,))
+
+    def add_all(self, deltas: Sequence[Any]) -> None:
+        """Count delta events (their `delta` fields, whatever they hold) and keep their texts
+        when the run's `.done` repeats them. Texts are joined a batch at a time, so 800,000
+        short deltas cost their text, not 800,000 string objects. Past PLAIN_TEXT characters
+        a batch is kept compressed: the `.done` of a long answer is parsed while its deltas
+        are held, and that moment sets the peak memory of a long capture."""
+        self.deltas += len(deltas)
+        if not self.keeps_text:
             return
-        self.pieces.append(delta)
-        if len(self.pieces) >= BATCH:
-            block = "".join(self.pieces)
+        pieces = self.pieces
+        for delta in deltas:
+            if type(delta) is str:
+                pieces.append(delta)
+        if len(pieces) >= BATCH:
+            block = "".join(pieces)
             self.pieces = []
             self.size += len(block)
             self.blocks.append(_pack(block) if self.size > PLAIN_TEXT else block)
