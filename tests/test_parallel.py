@@ -85,3 +85,11 @@ def test_a_consumer_that_stops_early_leaves_no_child_behind() -> None:
     assert next(results) == "0"
     results.close()
     assert no_children_left()
+
+
+def test_when_no_child_can_be_forked_the_parent_checks_every_item(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refuse)
+    assert list(parallel.checked([str(n) for n in range(20)], str.upper, 3, lost)) == [str(n) for n in range(20)]

@@ -49,7 +49,12 @@ def checked(items: list[str], check: Callable[[str], R], jobs: int, lost: Callab
     try:
         for _ in range(jobs - 1):
             results_r, results_w = os.pipe()
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError:  # no more processes now (a limit, no memory): fewer take the chunks
+                os.close(results_r)
+                os.close(results_w)
+                break
             if pid == 0:  # the child: never returns
                 os.close(results_r)
                 _child(items, check, size, tokens_r, results_w)
