@@ -66,12 +66,8 @@ def checked(items: list[str], check: Callable[[str], R], jobs: int, lost: Callab
         done: dict[int, R] = {}
         answered = 0  # items yielded, in order
         ends = 0  # children whose results have all come
-        while True:
-            token = os.read(tokens_r, _TOKEN.size)
-            if not token:
-                break
-            start = _TOKEN.unpack(token)[0] * size
-            for i in range(start, min(start + size, len(items))):
+        for chunk in _chunks(tokens_r, size, len(items)):
+            for i in chunk:
                 done[i] = check(items[i])
             while not frames.empty():
                 ends += _take(frames.get(), done)
@@ -103,12 +99,8 @@ def _child(items: list[str], check: Callable, size: int, tokens: int, out: int) 
     code = 0
     try:
         signal.signal(signal.SIGINT, lambda *_: os._exit(130))  # the parent says 130
-        while True:
-            token = os.read(tokens, _TOKEN.size)
-            if not token:
-                break
-            start = _TOKEN.unpack(token)[0] * size
-            for i in range(start, min(start + size, len(items))):
+        for chunk in _chunks(tokens, size, len(items)):
+            for i in chunk:
                 _send(out, (i, check(items[i]), None))
     except BaseException:  # noqa: B036 - anything: the parent raises it with this text
         code = 1
@@ -117,6 +109,16 @@ def _child(items: list[str], check: Callable, size: int, tokens: int, out: int) 
         except BaseException:  # noqa: B036 - the parent is gone
             pass
     os._exit(code)
+
+
+def _chunks(tokens: int, size: int, count: int) -> Iterator[range]:
+    """The indexes of each chunk this process takes from the pipe, until none is left."""
+    while True:
+        token = os.read(tokens, _TOKEN.size)
+        if not token:
+            return
+        start = _TOKEN.unpack(token)[0] * size
+        yield range(start, min(start + size, count))
 
 
 def _send(fd: int, frame: tuple) -> None:

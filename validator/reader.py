@@ -145,18 +145,15 @@ def read_sse(stream: BinaryIO, path: str, taker: Taker | None = None) -> Iterato
             raw = lines[i]
             if block.start is None and not block.comments and not block.problems:
                 taken = taker.take_lines(lines, i, line_no, True) if taker is not None and taker.armed else 0
+                if not taken:
+                    quick = _quick_block(lines, i, path, line_no)
+                    if quick is not None:
+                        event, taken = quick
+                        yield event
+                        event = None  # not kept while the next is read
                 if taken:
                     line_no += taken
                     offset += sum(map(len, lines[i : i + taken])) + taken
-                    i += taken
-                    continue
-                quick = _quick_block(lines, i, path, line_no)
-                if quick is not None:
-                    event, taken = quick
-                    yield event
-                    event = None  # not kept while the next is read
-                    line_no += taken
-                    offset += sum(len(line) + 1 for line in lines[i : i + taken])
                     i += taken
                     continue
             line_no += 1
@@ -173,10 +170,9 @@ def read_sse(stream: BinaryIO, path: str, taker: Taker | None = None) -> Iterato
 
 
 def _quick_block(lines: list, i: int, path: str, line_no: int) -> tuple[Event, int] | None:
-    """(the event, lines it took) when lines[i:] start an
-    ordinary block whose bytes need no closer look (`quick_decode`), else None: then the lines
-    are read one by one, which finds and words whatever there is. It reports nothing, so it
-    can word nothing differently."""
+    """(the event, lines it took) when lines[i:] start an ordinary block whose bytes need no
+    closer look (`quick_decode`), else None: then the lines are read one by one, which finds
+    and words whatever there is. It reports nothing, so it can word nothing differently."""
     raw = lines[i]
     if raw[:7] == b"event: ":
         if i + 2 >= len(lines) or lines[i + 2] or lines[i + 1][:6] != b"data: ":
