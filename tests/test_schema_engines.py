@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from orvalidate import schema_errors, schemas
 from orvalidate.compiled import UnsupportedSchema, compile_schema, json_equal
 from orvalidate.model import PROFILES, Event
+from orvalidate.protocol import DELTA_EVENTS, RUN_PINNED
 from orvalidate.reader import read
 
 import schema_reference
@@ -140,6 +141,55 @@ def test_mutated_events_get_the_same_verdict(which: int, where: int, new, drop: 
     mutated = _drop(event, path) if drop else _replace(event, path, new)
     assert schemas.quick_check(profile, event["type"])(mutated) == python_jsonschema_says(mutated, profile)
     assert schemas.check_event(mutated, profile) == schema_reference.check_event(mutated, profile)
+
+
+# -- the rest predicates of delta runs (schemas.rest_check, fastpath.HotRun) ------------------
+
+DELTAS = [e for e in EVENTS if e["type"] in DELTA_EVENTS]
+
+
+def _pinned(event_type: str) -> set:
+    return {*RUN_PINNED, DELTA_EVENTS[event_type].part_index}
+
+
+def test_every_delta_type_has_a_rest_predicate_that_leaves_out_only_the_pinned_fields() -> None:
+    """A next delta of a run is checked by its rest predicate. That is sound when each pinned
+    field passes for being equal to the last delta's, and the sequence number for being one
+    more: its schema must take any integer >= 0, whatever the schemas say later."""
+    for profile in PROFILES:
+        for event_type in schemas.known_types(profile) & DELTA_EVENTS.keys():
+            assert schemas.rest_check(profile, event_type) is not schemas.quick_check(profile, event_type)
+            schema = schemas._inlined(profile, event_type)
+            assert set(schema) - {"type", "required", "properties", "title", "description"} == set()
+            number = {k: v for k, v in schema["properties"]["sequence_number"].items() if k not in ("description", "title")}
+            assert number == {"type": "integer", "minimum": 0}, (profile, event_type)
+    assert schemas.rest_check("openai", "response.completed") is schemas.quick_check("openai", "response.completed")
+
+
+def test_rest_predicates_agree_with_the_full_ones_on_real_deltas() -> None:
+    assert len(DELTAS) > 1000
+    for profile in PROFILES:
+        for event in DELTAS:
+            if event["type"] in schemas.known_types(profile):
+                full = schemas.quick_check(profile, event["type"])(event)
+                assert schemas.rest_check(profile, event["type"])(event) or not full
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.integers(0, 10**6), st.integers(0, 10**6), _JSON, st.booleans(), st.sampled_from(PROFILES))
+def test_a_delta_changed_outside_its_pinned_fields_gets_the_same_verdict_from_its_rest_predicate(
+    which: int, where: int, new, drop: bool, profile: str
+) -> None:
+    event = DELTAS[which % len(DELTAS)]
+    if event["type"] not in schemas.known_types(profile) or not schemas.quick_check(profile, event["type"])(event):
+        return
+    places = [p for p in _places(event) if p and p[0] not in _pinned(event["type"])]
+    if not places:
+        return
+    path = places[where % len(places)]
+    mutated = _drop(event, path) if drop else _replace(event, path, new)
+    full = schemas.quick_check(profile, event["type"])(mutated)
+    assert schemas.rest_check(profile, event["type"])(mutated) == full, (path, mutated)
 
 
 def test_the_shipped_predicates_match_the_schemas() -> None:

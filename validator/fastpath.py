@@ -21,7 +21,7 @@ from .model import Event, EventRef, Problem, Span, new_record
 from .payload import SERIALIZED_UP_TO, read_as_written
 from .protocol import DELTA_EVENTS, DeltaKind, item_family
 from .rules.schema import auto_split, unknown_type_problems
-from .schemas import known_types, quick_check
+from .schemas import known_types, quick_check, rest_check
 from .state import Item, Run, StreamState
 
 # The per-event checks `plain_delta` answers for, as "module.function" of validator/rules/.
@@ -46,8 +46,8 @@ _FAMILIES = {kind: item_family(kind) for kind in DELTA_EVENTS}
 
 
 def plain_delta(event: Event, state: StreamState) -> tuple[Item, DeltaKind, Callable, Problem | None] | None:
-    """(item, delta kind, the schema predicate that passed it, the S002 it has under `auto`
-    or None) when every covered check passes this event, else None."""
+    """(item, delta kind, the rest predicate of the schema that passed it (see HotRun), the
+    S002 it has under `auto` or None) when every covered check passes this event, else None."""
     payload = event.payload
     if payload is None or event.problems or event.sdk_cased or not event.has_event_field or event.comments:
         return None
@@ -82,15 +82,16 @@ def plain_delta(event: Event, state: StreamState) -> tuple[Item, DeltaKind, Call
         return None
     # An `extra` only comes with no profile yet, so with no OpenRouter marker seen (the record
     # that shows one decides the profile): the engine holds it, as `_emit` would.
-    return item, kind, schema[0], schema[1]
+    return item, kind, schema[1], schema[2]
 
 
 _SCHEMA_CHECKS: dict = {}  # (profile, type) -> `_schema_check`'s answer
 
 
-def _schema_check(profile: str | None, name: str) -> tuple[Callable, Problem | None] | None:
-    """(the compiled schema check the schema rule runs, the problem it adds when a candidate
-    profile of `auto` does not know the type), or None when no profile in play knows it."""
+def _schema_check(profile: str | None, name: str) -> tuple[Callable, Callable, Problem | None] | None:
+    """(the compiled schema check the schema rule runs, its rest predicate for a run, the
+    problem it adds when a candidate profile of `auto` does not know the type), or None when
+    no profile in play knows it."""
     if profile is None:
         known, unknown = auto_split(name)
         if not known:
@@ -98,22 +99,23 @@ def _schema_check(profile: str | None, name: str) -> tuple[Callable, Problem | N
         extra = None
         if unknown:
             (extra,) = unknown_type_problems({"type": name}, unknown, False)  # S002 alone
-        return quick_check(known[0], name), extra
+        return quick_check(known[0], name), rest_check(known[0], name), extra
     if name not in known_types(profile):
         return None
-    return quick_check(profile, name), None
+    return quick_check(profile, name), rest_check(profile, name), None
 
 
 class HotRun:
     """The run the last delta went into, while no other record has come since.
 
     Until then the stream's state changes only by that run's deltas, so every answer
-    `plain_delta` gave for the last delta holds for a next one with the same keys, type, SSE
-    name, item and part; what can differ is asked again: the sequence number is the next one
-    and the schema's predicate passes. While it is armed, the reader lets `take_lines` take
-    the lines that come next before it builds any Event, and a line taken is recorded as
-    `StreamState.add_delta` does. The engine arms it after each delta that `plain_delta`
-    passed and settles it before any other record or the end.
+    `plain_delta` gave for the last delta holds for a next one with the same keys (in the same
+    order), type, SSE name, item and part; what can differ is asked again: the sequence number
+    is the next one and the schema passes. The schema is asked only of the fields a run does
+    not pin (`schemas.rest_check`): the pinned ones equal those that passed. While it is armed,
+    the reader lets `take_lines` take the lines that come next before it builds any Event, and
+    a line taken is recorded as `StreamState.add_delta` does. The engine arms it after each
+    delta that `plain_delta` passed and settles it before any other record or the end.
     """
 
     __slots__ = ("path", "armed", "state", "type", "name", "keys", "index", "item_id", "part_field", "part",
@@ -133,7 +135,7 @@ class HotRun:
         self.state = state
         self.type = payload["type"]
         self.name = event.sse_event.encode() if event.sse_event is not None else None
-        self.keys = payload.keys()
+        self.keys = tuple(payload)  # in order: a tuple compares faster than a keys view
         self.index = payload["output_index"]
         self.item_id = payload.get("item_id")
         self.part_field = kind.part_index if kind.part_type is not None else None
@@ -177,7 +179,7 @@ class HotRun:
             if (len(data) >= SERIALIZED_UP_TO or dumps(value) != data) and not read_as_written(value, data):
                 break
             seq = value.get("sequence_number")
-            if type(seq) is not int or seq != seq_last + 1 or value.keys() != keys or value["type"] != kind:
+            if type(seq) is not int or seq != seq_last + 1 or tuple(value) != keys or value["type"] != kind:
                 break
             at = value["output_index"]
             if type(at) is not int or at != index or value.get("item_id") != item_id:
