@@ -212,6 +212,20 @@ def test_every_bundled_schema_compiles_and_unknown_keywords_are_refused() -> Non
         schema_errors.errors({"properties": {"a": {"pattern": "x"}}}, {"a": "y"})
 
 
+def _union(first: str, second: str, required: bool = True) -> dict:
+    """An `allOf` of `if k is <value> then ...`: with `required`, compiled.py tests `k` once."""
+    def case(value: str, then: dict) -> dict:
+        test = {"type": "object", "properties": {"k": {"const": value}}, **({"required": ["k"]} if required else {})}
+        return {"if": test, "then": then}
+    return {"allOf": [case(first, {"required": ["x"]}), case(second, {"required": ["y"]})]}
+
+
+def test_a_union_by_one_field_is_compiled_to_one_test_of_it() -> None:
+    assert "elif" in compile_schema(_union("a", "b")).source  # type: ignore[attr-defined]
+    for other in (_union("a", "b", required=False), _union("a", "a")):
+        assert "elif" not in compile_schema(other).source  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize(
     "schema, valid, invalid",
     [
@@ -229,6 +243,10 @@ def test_every_bundled_schema_compiles_and_unknown_keywords_are_refused() -> Non
         ({"if": {"properties": {"type": {"const": "a"}}}, "then": {"required": ["x"]}, "else": {"required": ["y"]}},
          [{"type": "a", "x": 1}, {"type": "b", "y": 1}, {"x": 1}], [{"type": "a", "y": 1}, {"type": "b"}, {"y": 1}]),
         ({"allOf": [{"required": ["a"]}, {"required": ["b"]}]}, [{"a": 1, "b": 2}], [{"a": 1}]),
+        (_union("a", "b"), [{"k": "a", "x": 1}, {"k": "b", "y": 1}, {"k": "c"}, {}, [], "s", {"k": ["a"]}, {"k": 1}],
+         [{"k": "a"}, {"k": "b", "x": 1}]),
+        (_union("a", "b", required=False), [{"k": "a", "x": 1, "y": 1}, {"k": "c"}], [{}, {"k": "a"}]),
+        (_union("a", "a"), [{"k": "a", "x": 1, "y": 1}, {"k": "b"}], [{"k": "a", "x": 1}]),
         ({"properties": {"a": False}}, [{}, {"b": 1}], [{"a": None}]),
         ({"properties": {"a": {"properties": {"b": False}}}, "items": False}, [{"a": {}}, []], [{"a": {"b": 1}}]),
         ({"type": "array", "items": {"type": ["string", "null"], "enum": ["x", None]}}, [["x", None]], [["y", 1]]),

@@ -223,8 +223,19 @@ class _Writer:
                 out.append(f"{pad}    for {element} in {v}:")
                 out.append(f"{pad}        pass")
                 self.body(schema["items"], element, depth + 2, out, is_dict=False)
-        for sub in schema.get("allOf", ()):
-            self.body(sub, v, depth, out, is_dict)
+        branches = _discriminated(schema.get("allOf", ()))
+        if branches is not None:  # one `if` per value of one field: one test, not one call each
+            key, cases = branches
+            tag = self.name("v")
+            test = f"{v}.get({key!r})" if is_dict else f"{v}.get({key!r}) if isinstance({v}, dict) else None"
+            out.append(f"{pad}{tag} = {test}")
+            for n, (value, then) in enumerate(cases):
+                out.append(f"{pad}{'el' if n else ''}if {tag} == {value!r}:")
+                out.append(f"{pad}    pass")
+                self.body(then, v, depth + 1, out, is_dict)
+        else:
+            for sub in schema.get("allOf", ()):
+                self.body(sub, v, depth, out, is_dict)
         if "if" in schema and ("then" in schema or "else" in schema):
             test = self.function(schema["if"])
             out.append(f"{pad}if {test}({v}):")
@@ -233,6 +244,34 @@ class _Writer:
             out.append(f"{pad}else:")
             out.append(f"{pad}    pass")
             self.body(schema.get("else", True), v, depth + 1, out, is_dict)
+
+
+def _discriminated(subschemas: Any) -> tuple[str, list[tuple[str, Any]]] | None:
+    """(key, [(value, then)]) when every subschema is `{"if": <an object whose `key` is the
+    string `value`>, "then": ...}` with a different value each (an output item's `type`): at
+    most one `then` applies, the one whose value the instance's field equals."""
+    if len(subschemas) < 2:
+        return None
+    keys, cases = set(), []
+    for sub in subschemas:
+        if not isinstance(sub, dict) or set(sub) - _ANNOTATIONS != {"if", "then"}:
+            return None
+        test = sub["if"]
+        if not isinstance(test, dict) or set(test) - _ANNOTATIONS != {"type", "properties", "required"}:
+            return None
+        properties = test["properties"]
+        if test["type"] != "object" or not isinstance(properties, dict) or len(properties) != 1:
+            return None
+        ((key, field),) = properties.items()
+        if test["required"] != [key] or not isinstance(field, dict) or set(field) - _ANNOTATIONS != {"const"}:
+            return None
+        if not isinstance(field["const"], str):
+            return None
+        keys.add(key)
+        cases.append((field["const"], sub["then"]))
+    if len(keys) != 1 or len({value for value, _ in cases}) < len(cases):
+        return None
+    return keys.pop(), cases
 
 
 def compile_schema(schema: Any) -> Callable[[Any], bool]:

@@ -8,19 +8,19 @@ fails when this file no longer matches the schemas.
 
 from orvalidate.compiled import json_equal as _equal
 
-_c48 = frozenset({'completed', 'in_progress', 'incomplete'})
-_c167 = frozenset({'completed', 'failed', 'in_progress', 'searching'})
-_c175 = frozenset({'completed', 'failed', 'in_progress', 'incomplete', 'searching'})
-_c185 = frozenset({'completed', 'failed', 'generating', 'in_progress'})
-_c198 = frozenset({'completed', 'failed', 'in_progress', 'incomplete', 'interpreting'})
-_c208 = frozenset({'calling', 'completed', 'failed', 'in_progress', 'incomplete'})
-_c263 = frozenset({'completed', 'in_progress'})
-_c318 = ['auto', 'disabled', None]
-_c321 = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', None]
-_c323 = ['auto', 'concise', 'detailed', None]
-_c335 = ['low', 'medium', 'high', None]
-_c474 = frozenset({'cancelled', 'completed', 'failed', 'in_progress', 'incomplete', 'queued'})
-_c502 = ['auto', 'default', 'flex', 'scale', 'priority', None]
+_c47 = frozenset({'completed', 'in_progress', 'incomplete'})
+_c142 = frozenset({'completed', 'failed', 'in_progress', 'searching'})
+_c148 = frozenset({'completed', 'failed', 'in_progress', 'incomplete', 'searching'})
+_c156 = frozenset({'completed', 'failed', 'generating', 'in_progress'})
+_c167 = frozenset({'completed', 'failed', 'in_progress', 'incomplete', 'interpreting'})
+_c175 = frozenset({'calling', 'completed', 'failed', 'in_progress', 'incomplete'})
+_c218 = frozenset({'completed', 'in_progress'})
+_c267 = ['auto', 'disabled', None]
+_c270 = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', None]
+_c272 = ['auto', 'concise', 'detailed', None]
+_c284 = ['low', 'medium', 'high', None]
+_c423 = frozenset({'cancelled', 'completed', 'failed', 'in_progress', 'incomplete', 'queued'})
+_c451 = ['auto', 'default', 'flex', 'scale', 'priority', None]
 
 def _f1(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
@@ -169,130 +169,130 @@ def _f31(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bo
             pass
             if not _f40(v39): return False
             if not (isinstance(v39, dict)): return False
-        v292 = v0['error']
-        if not (isinstance(v292, dict) or v292 is None): return False
-        if isinstance(v292, dict):
+        v241 = v0['error']
+        if not (isinstance(v241, dict) or v241 is None): return False
+        if isinstance(v241, dict):
             pass
-            v293 = v292['code']
-            if not (isinstance(v293, str) or v293 is None): return False
-            v294 = v292['message']
-            if not (isinstance(v294, str)): return False
-        v295 = v0['incomplete_details']
-        if not (isinstance(v295, dict) or v295 is None): return False
-        if isinstance(v295, dict):
+            v242 = v241['code']
+            if not (isinstance(v242, str) or v242 is None): return False
+            v243 = v241['message']
+            if not (isinstance(v243, str)): return False
+        v244 = v0['incomplete_details']
+        if not (isinstance(v244, dict) or v244 is None): return False
+        if isinstance(v244, dict):
             pass
-            if 'reason' in v295:
-                v296 = v295['reason']
-                if not (isinstance(v296, str)): return False
-        v297 = v0['instructions']
-        if not (isinstance(v297, str) or isinstance(v297, list) or v297 is None): return False
-        v298 = v0['metadata']
-        if not (isinstance(v298, dict) or v298 is None): return False
-        v299 = v0['tools']
-        if not (isinstance(v299, list)): return False
-        v300 = v0['tool_choice']
-        if not (isinstance(v300, str) or isinstance(v300, dict)): return False
-        v301 = v0['parallel_tool_calls']
-        if not (isinstance(v301, bool)): return False
-        v302 = v0['temperature']
-        if not ((isinstance(v302, (int, float)) and type(v302) is not bool) or v302 is None): return False
-        v303 = v0['top_p']
-        if not ((isinstance(v303, (int, float)) and type(v303) is not bool) or v303 is None): return False
-        v304 = v0['presence_penalty']
-        if not ((isinstance(v304, (int, float)) and type(v304) is not bool) or v304 is None): return False
-        v305 = v0['frequency_penalty']
-        if not ((isinstance(v305, (int, float)) and type(v305) is not bool) or v305 is None): return False
-        v306 = v0['max_output_tokens']
-        if not (type(v306) is int or v306 is None): return False
-        if (isinstance(v306, (int, float)) and type(v306) is not bool) and v306 < 0: return False
-        v307 = v0['max_tool_calls']
-        if not (type(v307) is int or v307 is None): return False
-        if (isinstance(v307, (int, float)) and type(v307) is not bool) and v307 < 0: return False
-        v308 = v0['top_logprobs']
-        if not (type(v308) is int or v308 is None): return False
-        if (isinstance(v308, (int, float)) and type(v308) is not bool) and v308 < 0: return False
-        v309 = v0['previous_response_id']
-        if not (isinstance(v309, str) or v309 is None): return False
-        v310 = v0['prompt_cache_key']
-        if not (isinstance(v310, str) or v310 is None): return False
-        v311 = v0['safety_identifier']
-        if not (isinstance(v311, str) or v311 is None): return False
-        v312 = v0['user']
-        if not (isinstance(v312, str) or v312 is None): return False
+            if 'reason' in v244:
+                v245 = v244['reason']
+                if not (isinstance(v245, str)): return False
+        v246 = v0['instructions']
+        if not (isinstance(v246, str) or isinstance(v246, list) or v246 is None): return False
+        v247 = v0['metadata']
+        if not (isinstance(v247, dict) or v247 is None): return False
+        v248 = v0['tools']
+        if not (isinstance(v248, list)): return False
+        v249 = v0['tool_choice']
+        if not (isinstance(v249, str) or isinstance(v249, dict)): return False
+        v250 = v0['parallel_tool_calls']
+        if not (isinstance(v250, bool)): return False
+        v251 = v0['temperature']
+        if not ((isinstance(v251, (int, float)) and type(v251) is not bool) or v251 is None): return False
+        v252 = v0['top_p']
+        if not ((isinstance(v252, (int, float)) and type(v252) is not bool) or v252 is None): return False
+        v253 = v0['presence_penalty']
+        if not ((isinstance(v253, (int, float)) and type(v253) is not bool) or v253 is None): return False
+        v254 = v0['frequency_penalty']
+        if not ((isinstance(v254, (int, float)) and type(v254) is not bool) or v254 is None): return False
+        v255 = v0['max_output_tokens']
+        if not (type(v255) is int or v255 is None): return False
+        if (isinstance(v255, (int, float)) and type(v255) is not bool) and v255 < 0: return False
+        v256 = v0['max_tool_calls']
+        if not (type(v256) is int or v256 is None): return False
+        if (isinstance(v256, (int, float)) and type(v256) is not bool) and v256 < 0: return False
+        v257 = v0['top_logprobs']
+        if not (type(v257) is int or v257 is None): return False
+        if (isinstance(v257, (int, float)) and type(v257) is not bool) and v257 < 0: return False
+        v258 = v0['previous_response_id']
+        if not (isinstance(v258, str) or v258 is None): return False
+        v259 = v0['prompt_cache_key']
+        if not (isinstance(v259, str) or v259 is None): return False
+        v260 = v0['safety_identifier']
+        if not (isinstance(v260, str) or v260 is None): return False
+        v261 = v0['user']
+        if not (isinstance(v261, str) or v261 is None): return False
         if 'prompt_cache_retention' in v0:
-            v313 = v0['prompt_cache_retention']
-            if not (isinstance(v313, str) or v313 is None): return False
-        v314 = v0['background']
-        if not (isinstance(v314, bool) or v314 is None): return False
-        v315 = v0['store']
-        if not (isinstance(v315, bool) or v315 is None): return False
-        v316 = v0['service_tier']
-        if not (isinstance(v316, str) or v316 is None): return False
-        v317 = v0['truncation']
-        if not any(_equal(v317, x) for x in _c318): return False
-        v319 = v0['reasoning']
-        if not (isinstance(v319, dict) or v319 is None): return False
-        if isinstance(v319, dict):
+            v262 = v0['prompt_cache_retention']
+            if not (isinstance(v262, str) or v262 is None): return False
+        v263 = v0['background']
+        if not (isinstance(v263, bool) or v263 is None): return False
+        v264 = v0['store']
+        if not (isinstance(v264, bool) or v264 is None): return False
+        v265 = v0['service_tier']
+        if not (isinstance(v265, str) or v265 is None): return False
+        v266 = v0['truncation']
+        if not any(_equal(v266, x) for x in _c267): return False
+        v268 = v0['reasoning']
+        if not (isinstance(v268, dict) or v268 is None): return False
+        if isinstance(v268, dict):
             pass
-            if 'effort' in v319:
-                v320 = v319['effort']
-                if not any(_equal(v320, x) for x in _c321): return False
-            if 'summary' in v319:
-                v322 = v319['summary']
-                if not any(_equal(v322, x) for x in _c323): return False
-            if 'generate_summary' in v319:
-                v324 = v319['generate_summary']
-                if not any(_equal(v324, x) for x in _c323): return False
-            if 'max_tokens' in v319:
-                v325 = v319['max_tokens']
-                if not (type(v325) is int or v325 is None): return False
-                if (isinstance(v325, (int, float)) and type(v325) is not bool) and v325 < 0: return False
-            if 'enabled' in v319:
-                v326 = v319['enabled']
-                if not (isinstance(v326, bool) or v326 is None): return False
-        v327 = v0['text']
-        if not (isinstance(v327, dict)): return False
-        if 'format' in v327:
-            v328 = v327['format']
-            if not (isinstance(v328, dict)): return False
-            v329 = v328['type']
-            if not (isinstance(v329, str)): return False
-            if 'name' in v328:
-                v330 = v328['name']
-                if not (isinstance(v330, str)): return False
-            if 'schema' in v328:
-                v331 = v328['schema']
-                if not (isinstance(v331, dict)): return False
-            if 'strict' in v328:
-                v332 = v328['strict']
-                if not (isinstance(v332, bool) or v332 is None): return False
-            if 'description' in v328:
-                v333 = v328['description']
-                if not (isinstance(v333, str) or v333 is None): return False
-        if 'verbosity' in v327:
-            v334 = v327['verbosity']
-            if not any(_equal(v334, x) for x in _c335): return False
-        v336 = v0['usage']
-        if not _f337(v336): return False
-        if not (isinstance(v336, dict) or v336 is None): return False
+            if 'effort' in v268:
+                v269 = v268['effort']
+                if not any(_equal(v269, x) for x in _c270): return False
+            if 'summary' in v268:
+                v271 = v268['summary']
+                if not any(_equal(v271, x) for x in _c272): return False
+            if 'generate_summary' in v268:
+                v273 = v268['generate_summary']
+                if not any(_equal(v273, x) for x in _c272): return False
+            if 'max_tokens' in v268:
+                v274 = v268['max_tokens']
+                if not (type(v274) is int or v274 is None): return False
+                if (isinstance(v274, (int, float)) and type(v274) is not bool) and v274 < 0: return False
+            if 'enabled' in v268:
+                v275 = v268['enabled']
+                if not (isinstance(v275, bool) or v275 is None): return False
+        v276 = v0['text']
+        if not (isinstance(v276, dict)): return False
+        if 'format' in v276:
+            v277 = v276['format']
+            if not (isinstance(v277, dict)): return False
+            v278 = v277['type']
+            if not (isinstance(v278, str)): return False
+            if 'name' in v277:
+                v279 = v277['name']
+                if not (isinstance(v279, str)): return False
+            if 'schema' in v277:
+                v280 = v277['schema']
+                if not (isinstance(v280, dict)): return False
+            if 'strict' in v277:
+                v281 = v277['strict']
+                if not (isinstance(v281, bool) or v281 is None): return False
+            if 'description' in v277:
+                v282 = v277['description']
+                if not (isinstance(v282, str) or v282 is None): return False
+        if 'verbosity' in v276:
+            v283 = v276['verbosity']
+            if not any(_equal(v283, x) for x in _c284): return False
+        v285 = v0['usage']
+        if not _f286(v285): return False
+        if not (isinstance(v285, dict) or v285 is None): return False
         if 'prompt' in v0:
-            v353 = v0['prompt']
-            if not (isinstance(v353, dict) or v353 is None): return False
+            v302 = v0['prompt']
+            if not (isinstance(v302, dict) or v302 is None): return False
         if 'conversation' in v0:
-            v354 = v0['conversation']
-            if not (isinstance(v354, dict) or v354 is None): return False
+            v303 = v0['conversation']
+            if not (isinstance(v303, dict) or v303 is None): return False
         if 'output_text' in v0:
-            v355 = v0['output_text']
-            if not (isinstance(v355, str)): return False
+            v304 = v0['output_text']
+            if not (isinstance(v304, str)): return False
         if 'moderation' in v0:
-            v356 = v0['moderation']
-            if not (isinstance(v356, dict) or v356 is None): return False
+            v305 = v0['moderation']
+            if not (isinstance(v305, dict) or v305 is None): return False
         if 'tool_usage' in v0:
-            v357 = v0['tool_usage']
-            if not (isinstance(v357, dict) or v357 is None): return False
+            v306 = v0['tool_usage']
+            if not (isinstance(v306, dict) or v306 is None): return False
         if 'billing' in v0:
-            v358 = v0['billing']
-            if not (isinstance(v358, dict) or v358 is None): return False
+            v307 = v0['billing']
+            if not (isinstance(v307, dict) or v307 is None): return False
     except KeyError:
         return False
     return True
@@ -304,167 +304,113 @@ def _f40(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bo
             pass
             v41 = v0['type']
             if not (isinstance(v41, str)): return False
-        if _f42(v0):
+        v42 = v0.get('type') if isinstance(v0, dict) else None
+        if v42 == 'message':
             pass
-            if not _f44(v0): return False
-        else:
+            if not _f43(v0): return False
+        elif v42 == 'reasoning':
             pass
-        if _f122(v0):
+            if not _f107(v0): return False
+        elif v42 == 'function_call':
             pass
-            if not _f124(v0): return False
-        else:
+            if not _f116(v0): return False
+        elif v42 == 'function_call_output':
             pass
-        if _f133(v0):
+            if not _f125(v0): return False
+        elif v42 == 'custom_tool_call':
             pass
-            if not _f135(v0): return False
-        else:
+            if not _f131(v0): return False
+        elif v42 == 'web_search_call':
             pass
-        if _f144(v0):
+            if not _f138(v0): return False
+        elif v42 == 'file_search_call':
             pass
-            if not _f146(v0): return False
-        else:
+            if not _f144(v0): return False
+        elif v42 == 'image_generation_call':
             pass
-        if _f152(v0):
-            pass
-            if not _f154(v0): return False
-        else:
-            pass
-        if _f161(v0):
+            if not _f152(v0): return False
+        elif v42 == 'code_interpreter_call':
             pass
             if not _f163(v0): return False
-        else:
-            pass
-        if _f169(v0):
+        elif v42 == 'mcp_call':
             pass
             if not _f171(v0): return False
-        else:
+        elif v42 == 'mcp_list_tools':
             pass
-        if _f179(v0):
+            if not _f182(v0): return False
+        elif v42 == 'mcp_approval_request':
             pass
-            if not _f181(v0): return False
-        else:
-            pass
-        if _f192(v0):
+            if not _f188(v0): return False
+        elif v42 == 'local_shell_call':
             pass
             if not _f194(v0): return False
-        else:
+        elif v42 == 'shell_call':
             pass
-        if _f202(v0):
+            if not _f200(v0): return False
+        elif v42 == 'shell_call_output':
             pass
-            if not _f204(v0): return False
-        else:
+            if not _f207(v0): return False
+        elif v42 == 'apply_patch_call':
             pass
-        if _f215(v0):
+            if not _f214(v0): return False
+        elif v42 == 'compaction':
             pass
-            if not _f217(v0): return False
-        else:
+            if not _f224(v0): return False
+        elif v42 == 'tool_search_call':
             pass
-        if _f223(v0):
+            if not _f228(v0): return False
+        elif v42 == 'tool_search_output':
             pass
-            if not _f225(v0): return False
-        else:
-            pass
-        if _f231(v0):
-            pass
-            if not _f233(v0): return False
-        else:
-            pass
-        if _f239(v0):
-            pass
-            if not _f241(v0): return False
-        else:
-            pass
-        if _f248(v0):
-            pass
-            if not _f250(v0): return False
-        else:
-            pass
-        if _f257(v0):
-            pass
-            if not _f259(v0): return False
-        else:
-            pass
-        if _f269(v0):
-            pass
-            if not _f271(v0): return False
-        else:
-            pass
-        if _f275(v0):
-            pass
-            if not _f277(v0): return False
-        else:
-            pass
-        if _f283(v0):
-            pass
-            if not _f285(v0): return False
-        else:
-            pass
+            if not _f234(v0): return False
     except KeyError:
         return False
     return True
 
-def _f42(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f43(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v43 = v0['type']
-        if v43 != 'message': return False
-    except KeyError:
-        return False
-    return True
-
-def _f44(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v45 = v0['type']
-        if v45 != 'message': return False
-        v46 = v0['id']
-        if not (isinstance(v46, str)): return False
-        v47 = v0['status']
-        if not (isinstance(v47, str) and v47 in _c48): return False
-        v49 = v0['role']
-        if v49 != 'assistant': return False
-        v50 = v0['content']
-        if not (isinstance(v50, list)): return False
-        for v51 in v50:
+        v44 = v0['type']
+        if v44 != 'message': return False
+        v45 = v0['id']
+        if not (isinstance(v45, str)): return False
+        v46 = v0['status']
+        if not (isinstance(v46, str) and v46 in _c47): return False
+        v48 = v0['role']
+        if v48 != 'assistant': return False
+        v49 = v0['content']
+        if not (isinstance(v49, list)): return False
+        for v50 in v49:
             pass
-            if not _f52(v51): return False
-            if not (isinstance(v51, dict)): return False
+            if not _f51(v50): return False
+            if not (isinstance(v50, dict)): return False
         if 'phase' in v0:
-            v121 = v0['phase']
-            if not (isinstance(v121, str)): return False
+            v106 = v0['phase']
+            if not (isinstance(v106, str)): return False
     except KeyError:
         return False
     return True
 
-def _f52(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f51(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if isinstance(v0, dict):
             pass
-            v53 = v0['type']
-            if not (isinstance(v53, str)): return False
-        if _f54(v0):
+            v52 = v0['type']
+            if not (isinstance(v52, str)): return False
+        v53 = v0.get('type') if isinstance(v0, dict) else None
+        if v53 == 'output_text':
             pass
-            if not _f56(v0): return False
-        else:
+            if not _f54(v0): return False
+        elif v53 == 'refusal':
             pass
-        if _f106(v0):
+            if not _f97(v0): return False
+        elif v53 == 'reasoning_text':
             pass
-            if not _f108(v0): return False
-        else:
+            if not _f100(v0): return False
+        elif v53 == 'summary_text':
             pass
-        if _f111(v0):
-            pass
-            if not _f113(v0): return False
-        else:
-            pass
-        if _f116(v0):
-            pass
-            if not _f118(v0): return False
-        else:
-            pass
+            if not _f103(v0): return False
     except KeyError:
         return False
     return True
@@ -475,104 +421,85 @@ def _f54(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bo
         if not (isinstance(v0, dict)): return False
         v55 = v0['type']
         if v55 != 'output_text': return False
-    except KeyError:
-        return False
-    return True
-
-def _f56(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v57 = v0['type']
-        if v57 != 'output_text': return False
-        v58 = v0['text']
-        if not (isinstance(v58, str)): return False
-        v59 = v0['annotations']
-        if not (isinstance(v59, list)): return False
-        for v60 in v59:
+        v56 = v0['text']
+        if not (isinstance(v56, str)): return False
+        v57 = v0['annotations']
+        if not (isinstance(v57, list)): return False
+        for v58 in v57:
             pass
-            if not _f61(v60): return False
-            if not (isinstance(v60, dict)): return False
+            if not _f59(v58): return False
+            if not (isinstance(v58, dict)): return False
         if 'logprobs' in v0:
-            v93 = v0['logprobs']
-            if not (isinstance(v93, list)): return False
-            for v94 in v93:
+            v84 = v0['logprobs']
+            if not (isinstance(v84, list)): return False
+            for v85 in v84:
                 pass
-                if not _f95(v94): return False
+                if not _f86(v85): return False
     except KeyError:
         return False
     return True
 
-def _f61(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f59(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if isinstance(v0, dict):
             pass
-            v62 = v0['type']
-            if not (isinstance(v62, str)): return False
-        if _f63(v0):
+            v60 = v0['type']
+            if not (isinstance(v60, str)): return False
+        v61 = v0.get('type') if isinstance(v0, dict) else None
+        if v61 == 'url_citation':
             pass
-            if not _f65(v0): return False
-        else:
+            if not _f62(v0): return False
+        elif v61 == 'file_citation':
             pass
-        if _f71(v0):
+            if not _f68(v0): return False
+        elif v61 == 'container_file_citation':
             pass
             if not _f73(v0): return False
-        else:
-            pass
-        if _f78(v0):
+        elif v61 == 'file_path':
             pass
             if not _f80(v0): return False
-        else:
-            pass
-        if _f87(v0):
-            pass
-            if not _f89(v0): return False
-        else:
-            pass
     except KeyError:
         return False
     return True
 
-def _f63(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f62(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v64 = v0['type']
-        if v64 != 'url_citation': return False
-    except KeyError:
-        return False
-    return True
-
-def _f65(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v66 = v0['type']
-        if v66 != 'url_citation': return False
-        v67 = v0['url']
-        if not (isinstance(v67, str)): return False
+        v63 = v0['type']
+        if v63 != 'url_citation': return False
+        v64 = v0['url']
+        if not (isinstance(v64, str)): return False
         if 'title' in v0:
-            v68 = v0['title']
-            if not (isinstance(v68, str)): return False
+            v65 = v0['title']
+            if not (isinstance(v65, str)): return False
         if 'start_index' in v0:
-            v69 = v0['start_index']
-            if not (type(v69) is int): return False
-            if v69 < 0: return False
+            v66 = v0['start_index']
+            if not (type(v66) is int): return False
+            if v66 < 0: return False
         if 'end_index' in v0:
-            v70 = v0['end_index']
-            if not (type(v70) is int): return False
-            if v70 < 0: return False
+            v67 = v0['end_index']
+            if not (type(v67) is int): return False
+            if v67 < 0: return False
     except KeyError:
         return False
     return True
 
-def _f71(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f68(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v72 = v0['type']
-        if v72 != 'file_citation': return False
+        v69 = v0['type']
+        if v69 != 'file_citation': return False
+        v70 = v0['file_id']
+        if not (isinstance(v70, str)): return False
+        if 'filename' in v0:
+            v71 = v0['filename']
+            if not (isinstance(v71, str)): return False
+        v72 = v0['index']
+        if not (type(v72) is int): return False
+        if v72 < 0: return False
     except KeyError:
         return False
     return True
@@ -582,25 +509,20 @@ def _f73(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bo
         pass
         if not (isinstance(v0, dict)): return False
         v74 = v0['type']
-        if v74 != 'file_citation': return False
-        v75 = v0['file_id']
+        if v74 != 'container_file_citation': return False
+        v75 = v0['container_id']
         if not (isinstance(v75, str)): return False
+        v76 = v0['file_id']
+        if not (isinstance(v76, str)): return False
         if 'filename' in v0:
-            v76 = v0['filename']
-            if not (isinstance(v76, str)): return False
-        v77 = v0['index']
-        if not (type(v77) is int): return False
-        if v77 < 0: return False
-    except KeyError:
-        return False
-    return True
-
-def _f78(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v79 = v0['type']
-        if v79 != 'container_file_citation': return False
+            v77 = v0['filename']
+            if not (isinstance(v77, str)): return False
+        v78 = v0['start_index']
+        if not (type(v78) is int): return False
+        if v78 < 0: return False
+        v79 = v0['end_index']
+        if not (type(v79) is int): return False
+        if v79 < 0: return False
     except KeyError:
         return False
     return True
@@ -610,123 +532,113 @@ def _f80(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bo
         pass
         if not (isinstance(v0, dict)): return False
         v81 = v0['type']
-        if v81 != 'container_file_citation': return False
-        v82 = v0['container_id']
+        if v81 != 'file_path': return False
+        v82 = v0['file_id']
         if not (isinstance(v82, str)): return False
-        v83 = v0['file_id']
-        if not (isinstance(v83, str)): return False
-        if 'filename' in v0:
-            v84 = v0['filename']
-            if not (isinstance(v84, str)): return False
-        v85 = v0['start_index']
-        if not (type(v85) is int): return False
-        if v85 < 0: return False
-        v86 = v0['end_index']
-        if not (type(v86) is int): return False
-        if v86 < 0: return False
+        v83 = v0['index']
+        if not (type(v83) is int): return False
+        if v83 < 0: return False
     except KeyError:
         return False
     return True
 
-def _f87(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f86(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v88 = v0['type']
-        if v88 != 'file_path': return False
-    except KeyError:
-        return False
-    return True
-
-def _f89(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v90 = v0['type']
-        if v90 != 'file_path': return False
-        v91 = v0['file_id']
-        if not (isinstance(v91, str)): return False
-        v92 = v0['index']
-        if not (type(v92) is int): return False
-        if v92 < 0: return False
-    except KeyError:
-        return False
-    return True
-
-def _f95(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v96 = v0['token']
-        if not (isinstance(v96, str)): return False
-        v97 = v0['logprob']
-        if not ((isinstance(v97, (int, float)) and type(v97) is not bool)): return False
+        v87 = v0['token']
+        if not (isinstance(v87, str)): return False
+        v88 = v0['logprob']
+        if not ((isinstance(v88, (int, float)) and type(v88) is not bool)): return False
         if 'bytes' in v0:
-            v98 = v0['bytes']
-            if not (isinstance(v98, list)): return False
-            for v99 in v98:
+            v89 = v0['bytes']
+            if not (isinstance(v89, list)): return False
+            for v90 in v89:
                 pass
-                if not (type(v99) is int): return False
+                if not (type(v90) is int): return False
         if 'top_logprobs' in v0:
-            v100 = v0['top_logprobs']
-            if not (isinstance(v100, list)): return False
-            for v101 in v100:
+            v91 = v0['top_logprobs']
+            if not (isinstance(v91, list)): return False
+            for v92 in v91:
                 pass
-                if not (isinstance(v101, dict)): return False
-                v102 = v101['token']
-                if not (isinstance(v102, str)): return False
-                v103 = v101['logprob']
-                if not ((isinstance(v103, (int, float)) and type(v103) is not bool)): return False
-                if 'bytes' in v101:
-                    v104 = v101['bytes']
-                    if not (isinstance(v104, list)): return False
-                    for v105 in v104:
+                if not (isinstance(v92, dict)): return False
+                v93 = v92['token']
+                if not (isinstance(v93, str)): return False
+                v94 = v92['logprob']
+                if not ((isinstance(v94, (int, float)) and type(v94) is not bool)): return False
+                if 'bytes' in v92:
+                    v95 = v92['bytes']
+                    if not (isinstance(v95, list)): return False
+                    for v96 in v95:
                         pass
-                        if not (type(v105) is int): return False
+                        if not (type(v96) is int): return False
     except KeyError:
         return False
     return True
 
-def _f106(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f97(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v107 = v0['type']
-        if v107 != 'refusal': return False
+        v98 = v0['type']
+        if v98 != 'refusal': return False
+        v99 = v0['refusal']
+        if not (isinstance(v99, str)): return False
     except KeyError:
         return False
     return True
 
-def _f108(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f100(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v109 = v0['type']
-        if v109 != 'refusal': return False
-        v110 = v0['refusal']
-        if not (isinstance(v110, str)): return False
+        v101 = v0['type']
+        if v101 != 'reasoning_text': return False
+        v102 = v0['text']
+        if not (isinstance(v102, str)): return False
     except KeyError:
         return False
     return True
 
-def _f111(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f103(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v112 = v0['type']
-        if v112 != 'reasoning_text': return False
+        v104 = v0['type']
+        if v104 != 'summary_text': return False
+        v105 = v0['text']
+        if not (isinstance(v105, str)): return False
     except KeyError:
         return False
     return True
 
-def _f113(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f107(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v114 = v0['type']
-        if v114 != 'reasoning_text': return False
-        v115 = v0['text']
-        if not (isinstance(v115, str)): return False
+        v108 = v0['type']
+        if v108 != 'reasoning': return False
+        v109 = v0['id']
+        if not (isinstance(v109, str)): return False
+        if 'status' in v0:
+            v110 = v0['status']
+            if not (isinstance(v110, str) and v110 in _c47): return False
+        v111 = v0['summary']
+        if not (isinstance(v111, list)): return False
+        for v112 in v111:
+            pass
+            if not _f51(v112): return False
+            if not (isinstance(v112, dict)): return False
+        if 'content' in v0:
+            v113 = v0['content']
+            if not (isinstance(v113, list)): return False
+            for v114 in v113:
+                pass
+                if not _f51(v114): return False
+                if not (isinstance(v114, dict)): return False
+        if 'encrypted_content' in v0:
+            v115 = v0['encrypted_content']
+            if not (isinstance(v115, str) or v115 is None): return False
     except KeyError:
         return False
     return True
@@ -736,98 +648,84 @@ def _f116(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         pass
         if not (isinstance(v0, dict)): return False
         v117 = v0['type']
-        if v117 != 'summary_text': return False
-    except KeyError:
-        return False
-    return True
-
-def _f118(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v119 = v0['type']
-        if v119 != 'summary_text': return False
-        v120 = v0['text']
-        if not (isinstance(v120, str)): return False
-    except KeyError:
-        return False
-    return True
-
-def _f122(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v123 = v0['type']
-        if v123 != 'reasoning': return False
-    except KeyError:
-        return False
-    return True
-
-def _f124(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v125 = v0['type']
-        if v125 != 'reasoning': return False
-        v126 = v0['id']
-        if not (isinstance(v126, str)): return False
-        if 'status' in v0:
-            v127 = v0['status']
-            if not (isinstance(v127, str) and v127 in _c48): return False
-        v128 = v0['summary']
-        if not (isinstance(v128, list)): return False
-        for v129 in v128:
-            pass
-            if not _f52(v129): return False
-            if not (isinstance(v129, dict)): return False
-        if 'content' in v0:
-            v130 = v0['content']
-            if not (isinstance(v130, list)): return False
-            for v131 in v130:
-                pass
-                if not _f52(v131): return False
-                if not (isinstance(v131, dict)): return False
-        if 'encrypted_content' in v0:
-            v132 = v0['encrypted_content']
-            if not (isinstance(v132, str) or v132 is None): return False
-    except KeyError:
-        return False
-    return True
-
-def _f133(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v134 = v0['type']
-        if v134 != 'function_call': return False
-    except KeyError:
-        return False
-    return True
-
-def _f135(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v136 = v0['type']
-        if v136 != 'function_call': return False
+        if v117 != 'function_call': return False
         if 'id' in v0:
-            v137 = v0['id']
-            if not (isinstance(v137, str)): return False
+            v118 = v0['id']
+            if not (isinstance(v118, str)): return False
         if 'status' in v0:
-            v138 = v0['status']
-            if not (isinstance(v138, str) and v138 in _c48): return False
-        v139 = v0['call_id']
-        if not (isinstance(v139, str)): return False
-        v140 = v0['name']
-        if not (isinstance(v140, str)): return False
-        v141 = v0['arguments']
-        if not (isinstance(v141, str)): return False
+            v119 = v0['status']
+            if not (isinstance(v119, str) and v119 in _c47): return False
+        v120 = v0['call_id']
+        if not (isinstance(v120, str)): return False
+        v121 = v0['name']
+        if not (isinstance(v121, str)): return False
+        v122 = v0['arguments']
+        if not (isinstance(v122, str)): return False
         if 'namespace' in v0:
-            v142 = v0['namespace']
-            if not (isinstance(v142, str)): return False
+            v123 = v0['namespace']
+            if not (isinstance(v123, str)): return False
         if 'caller' in v0:
-            v143 = v0['caller']
-            if not (isinstance(v143, dict) or v143 is None): return False
+            v124 = v0['caller']
+            if not (isinstance(v124, dict) or v124 is None): return False
+    except KeyError:
+        return False
+    return True
+
+def _f125(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v126 = v0['type']
+        if v126 != 'function_call_output': return False
+        if 'id' in v0:
+            v127 = v0['id']
+            if not (isinstance(v127, str)): return False
+        if 'status' in v0:
+            v128 = v0['status']
+            if not (isinstance(v128, str) and v128 in _c47): return False
+        v129 = v0['call_id']
+        if not (isinstance(v129, str)): return False
+        v130 = v0['output']
+        if not (isinstance(v130, str) or isinstance(v130, list)): return False
+    except KeyError:
+        return False
+    return True
+
+def _f131(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v132 = v0['type']
+        if v132 != 'custom_tool_call': return False
+        if 'id' in v0:
+            v133 = v0['id']
+            if not (isinstance(v133, str)): return False
+        if 'status' in v0:
+            v134 = v0['status']
+            if not (isinstance(v134, str)): return False
+        v135 = v0['call_id']
+        if not (isinstance(v135, str)): return False
+        v136 = v0['name']
+        if not (isinstance(v136, str)): return False
+        v137 = v0['input']
+        if not (isinstance(v137, str)): return False
+    except KeyError:
+        return False
+    return True
+
+def _f138(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v139 = v0['type']
+        if v139 != 'web_search_call': return False
+        v140 = v0['id']
+        if not (isinstance(v140, str)): return False
+        v141 = v0['status']
+        if not (isinstance(v141, str) and v141 in _c142): return False
+        if 'action' in v0:
+            v143 = v0['action']
+            if not (isinstance(v143, dict)): return False
     except KeyError:
         return False
     return True
@@ -837,27 +735,19 @@ def _f144(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         pass
         if not (isinstance(v0, dict)): return False
         v145 = v0['type']
-        if v145 != 'function_call_output': return False
-    except KeyError:
-        return False
-    return True
-
-def _f146(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v147 = v0['type']
-        if v147 != 'function_call_output': return False
-        if 'id' in v0:
-            v148 = v0['id']
-            if not (isinstance(v148, str)): return False
-        if 'status' in v0:
-            v149 = v0['status']
-            if not (isinstance(v149, str) and v149 in _c48): return False
-        v150 = v0['call_id']
-        if not (isinstance(v150, str)): return False
-        v151 = v0['output']
-        if not (isinstance(v151, str) or isinstance(v151, list)): return False
+        if v145 != 'file_search_call': return False
+        v146 = v0['id']
+        if not (isinstance(v146, str)): return False
+        v147 = v0['status']
+        if not (isinstance(v147, str) and v147 in _c148): return False
+        v149 = v0['queries']
+        if not (isinstance(v149, list)): return False
+        for v150 in v149:
+            pass
+            if not (isinstance(v150, str)): return False
+        if 'results' in v0:
+            v151 = v0['results']
+            if not (isinstance(v151, list) or v151 is None): return False
     except KeyError:
         return False
     return True
@@ -867,39 +757,29 @@ def _f152(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         pass
         if not (isinstance(v0, dict)): return False
         v153 = v0['type']
-        if v153 != 'custom_tool_call': return False
-    except KeyError:
-        return False
-    return True
-
-def _f154(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v155 = v0['type']
-        if v155 != 'custom_tool_call': return False
-        if 'id' in v0:
-            v156 = v0['id']
-            if not (isinstance(v156, str)): return False
-        if 'status' in v0:
-            v157 = v0['status']
-            if not (isinstance(v157, str)): return False
-        v158 = v0['call_id']
-        if not (isinstance(v158, str)): return False
-        v159 = v0['name']
-        if not (isinstance(v159, str)): return False
-        v160 = v0['input']
-        if not (isinstance(v160, str)): return False
-    except KeyError:
-        return False
-    return True
-
-def _f161(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v162 = v0['type']
-        if v162 != 'web_search_call': return False
+        if v153 != 'image_generation_call': return False
+        v154 = v0['id']
+        if not (isinstance(v154, str)): return False
+        v155 = v0['status']
+        if not (isinstance(v155, str) and v155 in _c156): return False
+        if 'result' in v0:
+            v157 = v0['result']
+            if not (isinstance(v157, str) or v157 is None): return False
+        if 'revised_prompt' in v0:
+            v158 = v0['revised_prompt']
+            if not (isinstance(v158, str) or v158 is None): return False
+        if 'size' in v0:
+            v159 = v0['size']
+            if not (isinstance(v159, str)): return False
+        if 'quality' in v0:
+            v160 = v0['quality']
+            if not (isinstance(v160, str)): return False
+        if 'background' in v0:
+            v161 = v0['background']
+            if not (isinstance(v161, str)): return False
+        if 'output_format' in v0:
+            v162 = v0['output_format']
+            if not (isinstance(v162, str)): return False
     except KeyError:
         return False
     return True
@@ -909,24 +789,18 @@ def _f163(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         pass
         if not (isinstance(v0, dict)): return False
         v164 = v0['type']
-        if v164 != 'web_search_call': return False
+        if v164 != 'code_interpreter_call': return False
         v165 = v0['id']
         if not (isinstance(v165, str)): return False
         v166 = v0['status']
         if not (isinstance(v166, str) and v166 in _c167): return False
-        if 'action' in v0:
-            v168 = v0['action']
-            if not (isinstance(v168, dict)): return False
-    except KeyError:
-        return False
-    return True
-
-def _f169(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v170 = v0['type']
-        if v170 != 'file_search_call': return False
+        v168 = v0['container_id']
+        if not (isinstance(v168, str)): return False
+        v169 = v0['code']
+        if not (isinstance(v169, str) or v169 is None): return False
+        if 'outputs' in v0:
+            v170 = v0['outputs']
+            if not (isinstance(v170, list) or v170 is None): return False
     except KeyError:
         return False
     return True
@@ -936,71 +810,64 @@ def _f171(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         pass
         if not (isinstance(v0, dict)): return False
         v172 = v0['type']
-        if v172 != 'file_search_call': return False
+        if v172 != 'mcp_call': return False
         v173 = v0['id']
         if not (isinstance(v173, str)): return False
-        v174 = v0['status']
-        if not (isinstance(v174, str) and v174 in _c175): return False
-        v176 = v0['queries']
-        if not (isinstance(v176, list)): return False
-        for v177 in v176:
-            pass
-            if not (isinstance(v177, str)): return False
-        if 'results' in v0:
-            v178 = v0['results']
-            if not (isinstance(v178, list) or v178 is None): return False
+        if 'status' in v0:
+            v174 = v0['status']
+            if not (isinstance(v174, str) and v174 in _c175): return False
+        v176 = v0['server_label']
+        if not (isinstance(v176, str)): return False
+        v177 = v0['name']
+        if not (isinstance(v177, str)): return False
+        v178 = v0['arguments']
+        if not (isinstance(v178, str)): return False
+        if 'output' in v0:
+            v179 = v0['output']
+            if not (isinstance(v179, str) or v179 is None): return False
+        if 'error' in v0:
+            v180 = v0['error']
+            if not (isinstance(v180, str) or isinstance(v180, dict) or v180 is None): return False
+        if 'approval_request_id' in v0:
+            v181 = v0['approval_request_id']
+            if not (isinstance(v181, str) or v181 is None): return False
     except KeyError:
         return False
     return True
 
-def _f179(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f182(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v180 = v0['type']
-        if v180 != 'image_generation_call': return False
+        v183 = v0['type']
+        if v183 != 'mcp_list_tools': return False
+        v184 = v0['id']
+        if not (isinstance(v184, str)): return False
+        v185 = v0['server_label']
+        if not (isinstance(v185, str)): return False
+        v186 = v0['tools']
+        if not (isinstance(v186, list)): return False
+        if 'error' in v0:
+            v187 = v0['error']
+            if not (isinstance(v187, str) or isinstance(v187, dict) or v187 is None): return False
     except KeyError:
         return False
     return True
 
-def _f181(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f188(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v182 = v0['type']
-        if v182 != 'image_generation_call': return False
-        v183 = v0['id']
-        if not (isinstance(v183, str)): return False
-        v184 = v0['status']
-        if not (isinstance(v184, str) and v184 in _c185): return False
-        if 'result' in v0:
-            v186 = v0['result']
-            if not (isinstance(v186, str) or v186 is None): return False
-        if 'revised_prompt' in v0:
-            v187 = v0['revised_prompt']
-            if not (isinstance(v187, str) or v187 is None): return False
-        if 'size' in v0:
-            v188 = v0['size']
-            if not (isinstance(v188, str)): return False
-        if 'quality' in v0:
-            v189 = v0['quality']
-            if not (isinstance(v189, str)): return False
-        if 'background' in v0:
-            v190 = v0['background']
-            if not (isinstance(v190, str)): return False
-        if 'output_format' in v0:
-            v191 = v0['output_format']
-            if not (isinstance(v191, str)): return False
-    except KeyError:
-        return False
-    return True
-
-def _f192(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v193 = v0['type']
-        if v193 != 'code_interpreter_call': return False
+        v189 = v0['type']
+        if v189 != 'mcp_approval_request': return False
+        v190 = v0['id']
+        if not (isinstance(v190, str)): return False
+        v191 = v0['server_label']
+        if not (isinstance(v191, str)): return False
+        v192 = v0['name']
+        if not (isinstance(v192, str)): return False
+        v193 = v0['arguments']
+        if not (isinstance(v193, str)): return False
     except KeyError:
         return False
     return True
@@ -1010,332 +877,309 @@ def _f194(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         pass
         if not (isinstance(v0, dict)): return False
         v195 = v0['type']
-        if v195 != 'code_interpreter_call': return False
+        if v195 != 'local_shell_call': return False
         v196 = v0['id']
         if not (isinstance(v196, str)): return False
         v197 = v0['status']
-        if not (isinstance(v197, str) and v197 in _c198): return False
-        v199 = v0['container_id']
-        if not (isinstance(v199, str)): return False
-        v200 = v0['code']
-        if not (isinstance(v200, str) or v200 is None): return False
-        if 'outputs' in v0:
-            v201 = v0['outputs']
-            if not (isinstance(v201, list) or v201 is None): return False
+        if not (isinstance(v197, str) and v197 in _c47): return False
+        v198 = v0['call_id']
+        if not (isinstance(v198, str)): return False
+        v199 = v0['action']
+        if not (isinstance(v199, dict)): return False
     except KeyError:
         return False
     return True
 
-def _f202(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f200(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v203 = v0['type']
-        if v203 != 'mcp_call': return False
-    except KeyError:
-        return False
-    return True
-
-def _f204(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v205 = v0['type']
-        if v205 != 'mcp_call': return False
-        v206 = v0['id']
-        if not (isinstance(v206, str)): return False
-        if 'status' in v0:
-            v207 = v0['status']
-            if not (isinstance(v207, str) and v207 in _c208): return False
-        v209 = v0['server_label']
-        if not (isinstance(v209, str)): return False
-        v210 = v0['name']
-        if not (isinstance(v210, str)): return False
-        v211 = v0['arguments']
-        if not (isinstance(v211, str)): return False
-        if 'output' in v0:
-            v212 = v0['output']
-            if not (isinstance(v212, str) or v212 is None): return False
-        if 'error' in v0:
-            v213 = v0['error']
-            if not (isinstance(v213, str) or isinstance(v213, dict) or v213 is None): return False
-        if 'approval_request_id' in v0:
-            v214 = v0['approval_request_id']
-            if not (isinstance(v214, str) or v214 is None): return False
-    except KeyError:
-        return False
-    return True
-
-def _f215(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v216 = v0['type']
-        if v216 != 'mcp_list_tools': return False
-    except KeyError:
-        return False
-    return True
-
-def _f217(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v218 = v0['type']
-        if v218 != 'mcp_list_tools': return False
-        v219 = v0['id']
-        if not (isinstance(v219, str)): return False
-        v220 = v0['server_label']
-        if not (isinstance(v220, str)): return False
-        v221 = v0['tools']
-        if not (isinstance(v221, list)): return False
-        if 'error' in v0:
-            v222 = v0['error']
-            if not (isinstance(v222, str) or isinstance(v222, dict) or v222 is None): return False
-    except KeyError:
-        return False
-    return True
-
-def _f223(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v224 = v0['type']
-        if v224 != 'mcp_approval_request': return False
-    except KeyError:
-        return False
-    return True
-
-def _f225(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v226 = v0['type']
-        if v226 != 'mcp_approval_request': return False
-        v227 = v0['id']
-        if not (isinstance(v227, str)): return False
-        v228 = v0['server_label']
-        if not (isinstance(v228, str)): return False
-        v229 = v0['name']
-        if not (isinstance(v229, str)): return False
-        v230 = v0['arguments']
-        if not (isinstance(v230, str)): return False
-    except KeyError:
-        return False
-    return True
-
-def _f231(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v232 = v0['type']
-        if v232 != 'local_shell_call': return False
-    except KeyError:
-        return False
-    return True
-
-def _f233(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v234 = v0['type']
-        if v234 != 'local_shell_call': return False
-        v235 = v0['id']
-        if not (isinstance(v235, str)): return False
-        v236 = v0['status']
-        if not (isinstance(v236, str) and v236 in _c48): return False
-        v237 = v0['call_id']
-        if not (isinstance(v237, str)): return False
-        v238 = v0['action']
-        if not (isinstance(v238, dict)): return False
-    except KeyError:
-        return False
-    return True
-
-def _f239(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v240 = v0['type']
-        if v240 != 'shell_call': return False
-    except KeyError:
-        return False
-    return True
-
-def _f241(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v242 = v0['type']
-        if v242 != 'shell_call': return False
-        v243 = v0['id']
-        if not (isinstance(v243, str)): return False
-        v244 = v0['status']
-        if not (isinstance(v244, str) and v244 in _c48): return False
-        v245 = v0['call_id']
-        if not (isinstance(v245, str)): return False
-        v246 = v0['action']
-        if not (isinstance(v246, dict)): return False
+        v201 = v0['type']
+        if v201 != 'shell_call': return False
+        v202 = v0['id']
+        if not (isinstance(v202, str)): return False
+        v203 = v0['status']
+        if not (isinstance(v203, str) and v203 in _c47): return False
+        v204 = v0['call_id']
+        if not (isinstance(v204, str)): return False
+        v205 = v0['action']
+        if not (isinstance(v205, dict)): return False
         if 'environment' in v0:
-            v247 = v0['environment']
-            if not (isinstance(v247, dict) or v247 is None): return False
+            v206 = v0['environment']
+            if not (isinstance(v206, dict) or v206 is None): return False
     except KeyError:
         return False
     return True
 
-def _f248(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f207(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v249 = v0['type']
-        if v249 != 'shell_call_output': return False
-    except KeyError:
-        return False
-    return True
-
-def _f250(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v251 = v0['type']
-        if v251 != 'shell_call_output': return False
-        v252 = v0['id']
-        if not (isinstance(v252, str)): return False
+        v208 = v0['type']
+        if v208 != 'shell_call_output': return False
+        v209 = v0['id']
+        if not (isinstance(v209, str)): return False
         if 'status' in v0:
-            v253 = v0['status']
-            if not (isinstance(v253, str) and v253 in _c48): return False
-        v254 = v0['call_id']
-        if not (isinstance(v254, str)): return False
-        v255 = v0['output']
-        if not (isinstance(v255, list)): return False
+            v210 = v0['status']
+            if not (isinstance(v210, str) and v210 in _c47): return False
+        v211 = v0['call_id']
+        if not (isinstance(v211, str)): return False
+        v212 = v0['output']
+        if not (isinstance(v212, list)): return False
         if 'max_output_length' in v0:
-            v256 = v0['max_output_length']
-            if not (type(v256) is int or v256 is None): return False
-            if (isinstance(v256, (int, float)) and type(v256) is not bool) and v256 < 0: return False
+            v213 = v0['max_output_length']
+            if not (type(v213) is int or v213 is None): return False
+            if (isinstance(v213, (int, float)) and type(v213) is not bool) and v213 < 0: return False
     except KeyError:
         return False
     return True
 
-def _f257(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f214(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v258 = v0['type']
-        if v258 != 'apply_patch_call': return False
+        v215 = v0['type']
+        if v215 != 'apply_patch_call': return False
+        v216 = v0['id']
+        if not (isinstance(v216, str)): return False
+        v217 = v0['status']
+        if not (isinstance(v217, str) and v217 in _c218): return False
+        v219 = v0['call_id']
+        if not (isinstance(v219, str)): return False
+        v220 = v0['operation']
+        if not (isinstance(v220, dict)): return False
+        v221 = v220['type']
+        if not (isinstance(v221, str)): return False
+        if 'path' in v220:
+            v222 = v220['path']
+            if not (isinstance(v222, str)): return False
+        if 'diff' in v220:
+            v223 = v220['diff']
+            if not (isinstance(v223, str)): return False
     except KeyError:
         return False
     return True
 
-def _f259(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f224(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v260 = v0['type']
-        if v260 != 'apply_patch_call': return False
-        v261 = v0['id']
-        if not (isinstance(v261, str)): return False
-        v262 = v0['status']
-        if not (isinstance(v262, str) and v262 in _c263): return False
-        v264 = v0['call_id']
-        if not (isinstance(v264, str)): return False
-        v265 = v0['operation']
-        if not (isinstance(v265, dict)): return False
-        v266 = v265['type']
-        if not (isinstance(v266, str)): return False
-        if 'path' in v265:
-            v267 = v265['path']
-            if not (isinstance(v267, str)): return False
-        if 'diff' in v265:
-            v268 = v265['diff']
-            if not (isinstance(v268, str)): return False
+        v225 = v0['type']
+        if v225 != 'compaction': return False
+        v226 = v0['id']
+        if not (isinstance(v226, str)): return False
+        v227 = v0['encrypted_content']
+        if not (isinstance(v227, str)): return False
     except KeyError:
         return False
     return True
 
-def _f269(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f228(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v270 = v0['type']
-        if v270 != 'compaction': return False
-    except KeyError:
-        return False
-    return True
-
-def _f271(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v272 = v0['type']
-        if v272 != 'compaction': return False
-        v273 = v0['id']
-        if not (isinstance(v273, str)): return False
-        v274 = v0['encrypted_content']
-        if not (isinstance(v274, str)): return False
-    except KeyError:
-        return False
-    return True
-
-def _f275(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v276 = v0['type']
-        if v276 != 'tool_search_call': return False
-    except KeyError:
-        return False
-    return True
-
-def _f277(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v278 = v0['type']
-        if v278 != 'tool_search_call': return False
-        v279 = v0['id']
-        if not (isinstance(v279, str)): return False
+        v229 = v0['type']
+        if v229 != 'tool_search_call': return False
+        v230 = v0['id']
+        if not (isinstance(v230, str)): return False
         if 'status' in v0:
-            v280 = v0['status']
-            if not (isinstance(v280, str)): return False
+            v231 = v0['status']
+            if not (isinstance(v231, str)): return False
         if 'call_id' in v0:
-            v281 = v0['call_id']
-            if not (isinstance(v281, str) or v281 is None): return False
+            v232 = v0['call_id']
+            if not (isinstance(v232, str) or v232 is None): return False
         if 'execution' in v0:
-            v282 = v0['execution']
-            if not (isinstance(v282, str)): return False
+            v233 = v0['execution']
+            if not (isinstance(v233, str)): return False
     except KeyError:
         return False
     return True
 
-def _f283(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f234(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v284 = v0['type']
-        if v284 != 'tool_search_output': return False
-    except KeyError:
-        return False
-    return True
-
-def _f285(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v286 = v0['type']
-        if v286 != 'tool_search_output': return False
-        v287 = v0['id']
-        if not (isinstance(v287, str)): return False
+        v235 = v0['type']
+        if v235 != 'tool_search_output': return False
+        v236 = v0['id']
+        if not (isinstance(v236, str)): return False
         if 'status' in v0:
-            v288 = v0['status']
-            if not (isinstance(v288, str)): return False
+            v237 = v0['status']
+            if not (isinstance(v237, str)): return False
         if 'call_id' in v0:
-            v289 = v0['call_id']
-            if not (isinstance(v289, str) or v289 is None): return False
+            v238 = v0['call_id']
+            if not (isinstance(v238, str) or v238 is None): return False
         if 'execution' in v0:
-            v290 = v0['execution']
-            if not (isinstance(v290, str)): return False
+            v239 = v0['execution']
+            if not (isinstance(v239, str)): return False
         if 'tools' in v0:
-            v291 = v0['tools']
-            if not (isinstance(v291, list)): return False
+            v240 = v0['tools']
+            if not (isinstance(v240, list)): return False
+    except KeyError:
+        return False
+    return True
+
+def _f286(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if isinstance(v0, dict):
+            pass
+            v287 = v0['input_tokens']
+            if not (type(v287) is int): return False
+            if v287 < 0: return False
+            v288 = v0['output_tokens']
+            if not (type(v288) is int): return False
+            if v288 < 0: return False
+            v289 = v0['total_tokens']
+            if not (type(v289) is int): return False
+            if v289 < 0: return False
+            v290 = v0['input_tokens_details']
+            if not (isinstance(v290, dict)): return False
+            v291 = v290['cached_tokens']
+            if not (type(v291) is int): return False
+            if v291 < 0: return False
+            if 'cache_write_tokens' in v290:
+                v292 = v290['cache_write_tokens']
+                if not (type(v292) is int or v292 is None): return False
+                if (isinstance(v292, (int, float)) and type(v292) is not bool) and v292 < 0: return False
+            v293 = v0['output_tokens_details']
+            if not (isinstance(v293, dict)): return False
+            v294 = v293['reasoning_tokens']
+            if not (type(v294) is int): return False
+            if v294 < 0: return False
+            if 'cost' in v0:
+                v295 = v0['cost']
+                if not ((isinstance(v295, (int, float)) and type(v295) is not bool) or v295 is None): return False
+                if (isinstance(v295, (int, float)) and type(v295) is not bool) and v295 < 0: return False
+            if 'is_byok' in v0:
+                v296 = v0['is_byok']
+                if not (isinstance(v296, bool)): return False
+            if 'cost_details' in v0:
+                v297 = v0['cost_details']
+                if not (isinstance(v297, dict) or v297 is None): return False
+                if isinstance(v297, dict):
+                    pass
+                    if 'upstream_inference_cost' in v297:
+                        v298 = v297['upstream_inference_cost']
+                        if not ((isinstance(v298, (int, float)) and type(v298) is not bool) or v298 is None): return False
+                        if (isinstance(v298, (int, float)) and type(v298) is not bool) and v298 < 0: return False
+                    v299 = v297['upstream_inference_input_cost']
+                    if not ((isinstance(v299, (int, float)) and type(v299) is not bool)): return False
+                    if v299 < 0: return False
+                    v300 = v297['upstream_inference_output_cost']
+                    if not ((isinstance(v300, (int, float)) and type(v300) is not bool)): return False
+                    if v300 < 0: return False
+            if 'server_tool_use_details' in v0:
+                v301 = v0['server_tool_use_details']
+                if not (isinstance(v301, dict) or v301 is None): return False
+    except KeyError:
+        return False
+    return True
+
+def _f308(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v309 = v0['type']
+        if v309 != 'response.created': return False
+        v310 = v0['sequence_number']
+        if not (type(v310) is int): return False
+        if v310 < 0: return False
+        v311 = v0['response']
+        if not _f31(v311): return False
+    except KeyError:
+        return False
+    return True
+
+def _f312(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v313 = v0['type']
+        if v313 != 'response.failed': return False
+        v314 = v0['sequence_number']
+        if not (type(v314) is int): return False
+        if v314 < 0: return False
+        v315 = v0['response']
+        if not _f31(v315): return False
+    except KeyError:
+        return False
+    return True
+
+def _f316(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v317 = v0['type']
+        if v317 != 'response.in_progress': return False
+        v318 = v0['sequence_number']
+        if not (type(v318) is int): return False
+        if v318 < 0: return False
+        v319 = v0['response']
+        if not _f31(v319): return False
+    except KeyError:
+        return False
+    return True
+
+def _f320(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v321 = v0['type']
+        if v321 != 'response.incomplete': return False
+        v322 = v0['sequence_number']
+        if not (type(v322) is int): return False
+        if v322 < 0: return False
+        v323 = v0['response']
+        if not _f31(v323): return False
+    except KeyError:
+        return False
+    return True
+
+def _f324(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v325 = v0['type']
+        if v325 != 'response.output_item.added': return False
+        v326 = v0['sequence_number']
+        if not (type(v326) is int): return False
+        if v326 < 0: return False
+        v327 = v0['output_index']
+        if not (type(v327) is int): return False
+        if v327 < 0: return False
+        v328 = v0['item']
+        if not _f40(v328): return False
+        if not (isinstance(v328, dict) or v328 is None): return False
+    except KeyError:
+        return False
+    return True
+
+def _f329(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v330 = v0['type']
+        if v330 != 'response.output_text.delta': return False
+        v331 = v0['sequence_number']
+        if not (type(v331) is int): return False
+        if v331 < 0: return False
+        v332 = v0['item_id']
+        if not (isinstance(v332, str)): return False
+        v333 = v0['output_index']
+        if not (type(v333) is int): return False
+        if v333 < 0: return False
+        v334 = v0['content_index']
+        if not (type(v334) is int): return False
+        if v334 < 0: return False
+        v335 = v0['delta']
+        if not (isinstance(v335, str)): return False
+        if 'logprobs' in v0:
+            v336 = v0['logprobs']
+            if not _f337(v336): return False
+        if 'obfuscation' in v0:
+            v339 = v0['obfuscation']
+            if not (isinstance(v339, str)): return False
     except KeyError:
         return False
     return True
@@ -1343,56 +1187,74 @@ def _f285(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
 def _f337(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
-        if isinstance(v0, dict):
+        if not (isinstance(v0, list)): return False
+        for v338 in v0:
             pass
-            v338 = v0['input_tokens']
-            if not (type(v338) is int): return False
-            if v338 < 0: return False
-            v339 = v0['output_tokens']
-            if not (type(v339) is int): return False
-            if v339 < 0: return False
-            v340 = v0['total_tokens']
-            if not (type(v340) is int): return False
-            if v340 < 0: return False
-            v341 = v0['input_tokens_details']
-            if not (isinstance(v341, dict)): return False
-            v342 = v341['cached_tokens']
-            if not (type(v342) is int): return False
-            if v342 < 0: return False
-            if 'cache_write_tokens' in v341:
-                v343 = v341['cache_write_tokens']
-                if not (type(v343) is int or v343 is None): return False
-                if (isinstance(v343, (int, float)) and type(v343) is not bool) and v343 < 0: return False
-            v344 = v0['output_tokens_details']
-            if not (isinstance(v344, dict)): return False
-            v345 = v344['reasoning_tokens']
-            if not (type(v345) is int): return False
-            if v345 < 0: return False
-            if 'cost' in v0:
-                v346 = v0['cost']
-                if not ((isinstance(v346, (int, float)) and type(v346) is not bool) or v346 is None): return False
-                if (isinstance(v346, (int, float)) and type(v346) is not bool) and v346 < 0: return False
-            if 'is_byok' in v0:
-                v347 = v0['is_byok']
-                if not (isinstance(v347, bool)): return False
-            if 'cost_details' in v0:
-                v348 = v0['cost_details']
-                if not (isinstance(v348, dict) or v348 is None): return False
-                if isinstance(v348, dict):
-                    pass
-                    if 'upstream_inference_cost' in v348:
-                        v349 = v348['upstream_inference_cost']
-                        if not ((isinstance(v349, (int, float)) and type(v349) is not bool) or v349 is None): return False
-                        if (isinstance(v349, (int, float)) and type(v349) is not bool) and v349 < 0: return False
-                    v350 = v348['upstream_inference_input_cost']
-                    if not ((isinstance(v350, (int, float)) and type(v350) is not bool)): return False
-                    if v350 < 0: return False
-                    v351 = v348['upstream_inference_output_cost']
-                    if not ((isinstance(v351, (int, float)) and type(v351) is not bool)): return False
-                    if v351 < 0: return False
-            if 'server_tool_use_details' in v0:
-                v352 = v0['server_tool_use_details']
-                if not (isinstance(v352, dict) or v352 is None): return False
+            if not _f86(v338): return False
+    except KeyError:
+        return False
+    return True
+
+def _f340(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v341 = v0['type']
+        if v341 != 'response.output_text.done': return False
+        v342 = v0['sequence_number']
+        if not (type(v342) is int): return False
+        if v342 < 0: return False
+        v343 = v0['item_id']
+        if not (isinstance(v343, str)): return False
+        v344 = v0['output_index']
+        if not (type(v344) is int): return False
+        if v344 < 0: return False
+        v345 = v0['content_index']
+        if not (type(v345) is int): return False
+        if v345 < 0: return False
+        v346 = v0['text']
+        if not (isinstance(v346, str)): return False
+        if 'logprobs' in v0:
+            v347 = v0['logprobs']
+            if not _f337(v347): return False
+    except KeyError:
+        return False
+    return True
+
+def _f348(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v349 = v0['type']
+        if v349 != 'response.queued': return False
+        v350 = v0['sequence_number']
+        if not (type(v350) is int): return False
+        if v350 < 0: return False
+        v351 = v0['response']
+        if not _f31(v351): return False
+    except KeyError:
+        return False
+    return True
+
+def _f352(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v353 = v0['type']
+        if v353 != 'response.apply_patch_call_operation_diff.delta': return False
+        v354 = v0['sequence_number']
+        if not (type(v354) is int): return False
+        if v354 < 0: return False
+        v355 = v0['item_id']
+        if not (isinstance(v355, str)): return False
+        v356 = v0['output_index']
+        if not (type(v356) is int): return False
+        if v356 < 0: return False
+        v357 = v0['delta']
+        if not (isinstance(v357, str)): return False
+        if 'obfuscation' in v0:
+            v358 = v0['obfuscation']
+            if not (isinstance(v358, str)): return False
     except KeyError:
         return False
     return True
@@ -1402,200 +1264,203 @@ def _f359(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         pass
         if not (isinstance(v0, dict)): return False
         v360 = v0['type']
-        if v360 != 'response.created': return False
+        if v360 != 'response.apply_patch_call_operation_diff.done': return False
         v361 = v0['sequence_number']
         if not (type(v361) is int): return False
         if v361 < 0: return False
-        v362 = v0['response']
-        if not _f31(v362): return False
+        v362 = v0['item_id']
+        if not (isinstance(v362, str)): return False
+        v363 = v0['output_index']
+        if not (type(v363) is int): return False
+        if v363 < 0: return False
+        v364 = v0['diff']
+        if not (isinstance(v364, str)): return False
     except KeyError:
         return False
     return True
 
-def _f363(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f365(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v364 = v0['type']
-        if v364 != 'response.failed': return False
-        v365 = v0['sequence_number']
-        if not (type(v365) is int): return False
-        if v365 < 0: return False
-        v366 = v0['response']
-        if not _f31(v366): return False
+        v366 = v0['type']
+        if v366 != 'response.audio.delta': return False
+        v367 = v0['sequence_number']
+        if not (type(v367) is int): return False
+        if v367 < 0: return False
+        v368 = v0['delta']
+        if not (isinstance(v368, str)): return False
     except KeyError:
         return False
     return True
 
-def _f367(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f369(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v368 = v0['type']
-        if v368 != 'response.in_progress': return False
-        v369 = v0['sequence_number']
-        if not (type(v369) is int): return False
-        if v369 < 0: return False
-        v370 = v0['response']
-        if not _f31(v370): return False
+        v370 = v0['type']
+        if v370 != 'response.audio.done': return False
+        v371 = v0['sequence_number']
+        if not (type(v371) is int): return False
+        if v371 < 0: return False
     except KeyError:
         return False
     return True
 
-def _f371(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f372(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v372 = v0['type']
-        if v372 != 'response.incomplete': return False
-        v373 = v0['sequence_number']
-        if not (type(v373) is int): return False
-        if v373 < 0: return False
-        v374 = v0['response']
-        if not _f31(v374): return False
+        v373 = v0['type']
+        if v373 != 'response.audio.transcript.delta': return False
+        v374 = v0['sequence_number']
+        if not (type(v374) is int): return False
+        if v374 < 0: return False
+        v375 = v0['delta']
+        if not (isinstance(v375, str)): return False
     except KeyError:
         return False
     return True
 
-def _f375(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f376(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v376 = v0['type']
-        if v376 != 'response.output_item.added': return False
-        v377 = v0['sequence_number']
-        if not (type(v377) is int): return False
-        if v377 < 0: return False
-        v378 = v0['output_index']
+        v377 = v0['type']
+        if v377 != 'response.audio.transcript.done': return False
+        v378 = v0['sequence_number']
         if not (type(v378) is int): return False
         if v378 < 0: return False
-        v379 = v0['item']
-        if not _f40(v379): return False
-        if not (isinstance(v379, dict) or v379 is None): return False
     except KeyError:
         return False
     return True
 
-def _f380(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f379(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v381 = v0['type']
-        if v381 != 'response.output_text.delta': return False
-        v382 = v0['sequence_number']
-        if not (type(v382) is int): return False
-        if v382 < 0: return False
-        v383 = v0['item_id']
-        if not (isinstance(v383, str)): return False
-        v384 = v0['output_index']
-        if not (type(v384) is int): return False
-        if v384 < 0: return False
-        v385 = v0['content_index']
-        if not (type(v385) is int): return False
-        if v385 < 0: return False
-        v386 = v0['delta']
-        if not (isinstance(v386, str)): return False
-        if 'logprobs' in v0:
-            v387 = v0['logprobs']
-            if not _f388(v387): return False
-        if 'obfuscation' in v0:
-            v390 = v0['obfuscation']
-            if not (isinstance(v390, str)): return False
+        v380 = v0['type']
+        if v380 != 'response.code_interpreter_call.completed': return False
+        v381 = v0['sequence_number']
+        if not (type(v381) is int): return False
+        if v381 < 0: return False
+        v382 = v0['item_id']
+        if not (isinstance(v382, str)): return False
+        v383 = v0['output_index']
+        if not (type(v383) is int): return False
+        if v383 < 0: return False
     except KeyError:
         return False
     return True
 
-def _f388(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, list)): return False
-        for v389 in v0:
-            pass
-            if not _f95(v389): return False
-    except KeyError:
-        return False
-    return True
-
-def _f391(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f384(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v392 = v0['type']
-        if v392 != 'response.output_text.done': return False
-        v393 = v0['sequence_number']
+        v385 = v0['type']
+        if v385 != 'response.code_interpreter_call.in_progress': return False
+        v386 = v0['sequence_number']
+        if not (type(v386) is int): return False
+        if v386 < 0: return False
+        v387 = v0['item_id']
+        if not (isinstance(v387, str)): return False
+        v388 = v0['output_index']
+        if not (type(v388) is int): return False
+        if v388 < 0: return False
+    except KeyError:
+        return False
+    return True
+
+def _f389(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v390 = v0['type']
+        if v390 != 'response.code_interpreter_call.interpreting': return False
+        v391 = v0['sequence_number']
+        if not (type(v391) is int): return False
+        if v391 < 0: return False
+        v392 = v0['item_id']
+        if not (isinstance(v392, str)): return False
+        v393 = v0['output_index']
         if not (type(v393) is int): return False
         if v393 < 0: return False
-        v394 = v0['item_id']
-        if not (isinstance(v394, str)): return False
-        v395 = v0['output_index']
-        if not (type(v395) is int): return False
-        if v395 < 0: return False
-        v396 = v0['content_index']
+    except KeyError:
+        return False
+    return True
+
+def _f394(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v395 = v0['type']
+        if v395 != 'response.code_interpreter_call_code.delta': return False
+        v396 = v0['sequence_number']
         if not (type(v396) is int): return False
         if v396 < 0: return False
-        v397 = v0['text']
+        v397 = v0['item_id']
         if not (isinstance(v397, str)): return False
-        if 'logprobs' in v0:
-            v398 = v0['logprobs']
-            if not _f388(v398): return False
+        v398 = v0['output_index']
+        if not (type(v398) is int): return False
+        if v398 < 0: return False
+        v399 = v0['delta']
+        if not (isinstance(v399, str)): return False
+        if 'obfuscation' in v0:
+            v400 = v0['obfuscation']
+            if not (isinstance(v400, str)): return False
     except KeyError:
         return False
     return True
 
-def _f399(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f401(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v400 = v0['type']
-        if v400 != 'response.queued': return False
-        v401 = v0['sequence_number']
-        if not (type(v401) is int): return False
-        if v401 < 0: return False
-        v402 = v0['response']
-        if not _f31(v402): return False
-    except KeyError:
-        return False
-    return True
-
-def _f403(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v404 = v0['type']
-        if v404 != 'response.apply_patch_call_operation_diff.delta': return False
-        v405 = v0['sequence_number']
+        v402 = v0['type']
+        if v402 != 'response.code_interpreter_call_code.done': return False
+        v403 = v0['sequence_number']
+        if not (type(v403) is int): return False
+        if v403 < 0: return False
+        v404 = v0['item_id']
+        if not (isinstance(v404, str)): return False
+        v405 = v0['output_index']
         if not (type(v405) is int): return False
         if v405 < 0: return False
-        v406 = v0['item_id']
+        v406 = v0['code']
         if not (isinstance(v406, str)): return False
-        v407 = v0['output_index']
-        if not (type(v407) is int): return False
-        if v407 < 0: return False
-        v408 = v0['delta']
-        if not (isinstance(v408, str)): return False
-        if 'obfuscation' in v0:
-            v409 = v0['obfuscation']
-            if not (isinstance(v409, str)): return False
     except KeyError:
         return False
     return True
 
-def _f410(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f407(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v411 = v0['type']
-        if v411 != 'response.apply_patch_call_operation_diff.done': return False
-        v412 = v0['sequence_number']
-        if not (type(v412) is int): return False
-        if v412 < 0: return False
-        v413 = v0['item_id']
-        if not (isinstance(v413, str)): return False
-        v414 = v0['output_index']
+        v408 = v0['type']
+        if v408 != 'response.compaction.compacting': return False
+        v409 = v0['sequence_number']
+        if not (type(v409) is int): return False
+        if v409 < 0: return False
+        v410 = v0['item_id']
+        if not (isinstance(v410, str)): return False
+        v411 = v0['output_index']
+        if not (type(v411) is int): return False
+        if v411 < 0: return False
+    except KeyError:
+        return False
+    return True
+
+def _f412(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v413 = v0['type']
+        if v413 != 'response.completed': return False
+        v414 = v0['sequence_number']
         if not (type(v414) is int): return False
         if v414 < 0: return False
-        v415 = v0['diff']
-        if not (isinstance(v415, str)): return False
+        v415 = v0['response']
+        if not _f416(v415): return False
     except KeyError:
         return False
     return True
@@ -1604,417 +1469,407 @@ def _f416(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v417 = v0['type']
-        if v417 != 'response.audio.delta': return False
-        v418 = v0['sequence_number']
-        if not (type(v418) is int): return False
-        if v418 < 0: return False
-        v419 = v0['delta']
-        if not (isinstance(v419, str)): return False
-    except KeyError:
-        return False
-    return True
-
-def _f420(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v421 = v0['type']
-        if v421 != 'response.audio.done': return False
-        v422 = v0['sequence_number']
-        if not (type(v422) is int): return False
-        if v422 < 0: return False
-    except KeyError:
-        return False
-    return True
-
-def _f423(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v424 = v0['type']
-        if v424 != 'response.audio.transcript.delta': return False
-        v425 = v0['sequence_number']
-        if not (type(v425) is int): return False
-        if v425 < 0: return False
-        v426 = v0['delta']
-        if not (isinstance(v426, str)): return False
-    except KeyError:
-        return False
-    return True
-
-def _f427(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v428 = v0['type']
-        if v428 != 'response.audio.transcript.done': return False
-        v429 = v0['sequence_number']
-        if not (type(v429) is int): return False
-        if v429 < 0: return False
-    except KeyError:
-        return False
-    return True
-
-def _f430(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v431 = v0['type']
-        if v431 != 'response.code_interpreter_call.completed': return False
-        v432 = v0['sequence_number']
-        if not (type(v432) is int): return False
-        if v432 < 0: return False
-        v433 = v0['item_id']
-        if not (isinstance(v433, str)): return False
-        v434 = v0['output_index']
-        if not (type(v434) is int): return False
-        if v434 < 0: return False
-    except KeyError:
-        return False
-    return True
-
-def _f435(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v436 = v0['type']
-        if v436 != 'response.code_interpreter_call.in_progress': return False
-        v437 = v0['sequence_number']
-        if not (type(v437) is int): return False
-        if v437 < 0: return False
-        v438 = v0['item_id']
-        if not (isinstance(v438, str)): return False
-        v439 = v0['output_index']
-        if not (type(v439) is int): return False
-        if v439 < 0: return False
-    except KeyError:
-        return False
-    return True
-
-def _f440(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v441 = v0['type']
-        if v441 != 'response.code_interpreter_call.interpreting': return False
-        v442 = v0['sequence_number']
-        if not (type(v442) is int): return False
-        if v442 < 0: return False
-        v443 = v0['item_id']
-        if not (isinstance(v443, str)): return False
-        v444 = v0['output_index']
-        if not (type(v444) is int): return False
-        if v444 < 0: return False
-    except KeyError:
-        return False
-    return True
-
-def _f445(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v446 = v0['type']
-        if v446 != 'response.code_interpreter_call_code.delta': return False
-        v447 = v0['sequence_number']
-        if not (type(v447) is int): return False
-        if v447 < 0: return False
-        v448 = v0['item_id']
-        if not (isinstance(v448, str)): return False
-        v449 = v0['output_index']
-        if not (type(v449) is int): return False
-        if v449 < 0: return False
-        v450 = v0['delta']
-        if not (isinstance(v450, str)): return False
-        if 'obfuscation' in v0:
-            v451 = v0['obfuscation']
-            if not (isinstance(v451, str)): return False
-    except KeyError:
-        return False
-    return True
-
-def _f452(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v453 = v0['type']
-        if v453 != 'response.code_interpreter_call_code.done': return False
-        v454 = v0['sequence_number']
-        if not (type(v454) is int): return False
-        if v454 < 0: return False
-        v455 = v0['item_id']
-        if not (isinstance(v455, str)): return False
-        v456 = v0['output_index']
-        if not (type(v456) is int): return False
-        if v456 < 0: return False
-        v457 = v0['code']
-        if not (isinstance(v457, str)): return False
-    except KeyError:
-        return False
-    return True
-
-def _f458(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v459 = v0['type']
-        if v459 != 'response.compaction.compacting': return False
-        v460 = v0['sequence_number']
-        if not (type(v460) is int): return False
-        if v460 < 0: return False
-        v461 = v0['item_id']
-        if not (isinstance(v461, str)): return False
-        v462 = v0['output_index']
-        if not (type(v462) is int): return False
-        if v462 < 0: return False
-    except KeyError:
-        return False
-    return True
-
-def _f463(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v464 = v0['type']
-        if v464 != 'response.completed': return False
-        v465 = v0['sequence_number']
-        if not (type(v465) is int): return False
-        if v465 < 0: return False
-        v466 = v0['response']
-        if not _f467(v466): return False
-    except KeyError:
-        return False
-    return True
-
-def _f467(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v468 = v0['id']
-        if not (isinstance(v468, str)): return False
-        v469 = v0['object']
-        if v469 != 'response': return False
-        v470 = v0['created_at']
-        if not (type(v470) is int): return False
-        if v470 < 0: return False
+        v417 = v0['id']
+        if not (isinstance(v417, str)): return False
+        v418 = v0['object']
+        if v418 != 'response': return False
+        v419 = v0['created_at']
+        if not (type(v419) is int): return False
+        if v419 < 0: return False
         if 'completed_at' in v0:
-            v471 = v0['completed_at']
-            if not (type(v471) is int or v471 is None): return False
-            if (isinstance(v471, (int, float)) and type(v471) is not bool) and v471 < 0: return False
-        v472 = v0['model']
-        if not (isinstance(v472, str)): return False
+            v420 = v0['completed_at']
+            if not (type(v420) is int or v420 is None): return False
+            if (isinstance(v420, (int, float)) and type(v420) is not bool) and v420 < 0: return False
+        v421 = v0['model']
+        if not (isinstance(v421, str)): return False
         if 'status' in v0:
-            v473 = v0['status']
-            if not (isinstance(v473, str) and v473 in _c474): return False
-        v475 = v0['output']
-        if not (isinstance(v475, list)): return False
-        for v476 in v475:
+            v422 = v0['status']
+            if not (isinstance(v422, str) and v422 in _c423): return False
+        v424 = v0['output']
+        if not (isinstance(v424, list)): return False
+        for v425 in v424:
             pass
-            if not _f40(v476): return False
-            if not (isinstance(v476, dict)): return False
-        v477 = v0['error']
-        if not (isinstance(v477, dict) or v477 is None): return False
-        if isinstance(v477, dict):
+            if not _f40(v425): return False
+            if not (isinstance(v425, dict)): return False
+        v426 = v0['error']
+        if not (isinstance(v426, dict) or v426 is None): return False
+        if isinstance(v426, dict):
             pass
-            v478 = v477['code']
-            if not (isinstance(v478, str) or v478 is None): return False
-            v479 = v477['message']
-            if not (isinstance(v479, str)): return False
-        v480 = v0['incomplete_details']
-        if not (isinstance(v480, dict) or v480 is None): return False
-        if isinstance(v480, dict):
+            v427 = v426['code']
+            if not (isinstance(v427, str) or v427 is None): return False
+            v428 = v426['message']
+            if not (isinstance(v428, str)): return False
+        v429 = v0['incomplete_details']
+        if not (isinstance(v429, dict) or v429 is None): return False
+        if isinstance(v429, dict):
             pass
-            if 'reason' in v480:
-                v481 = v480['reason']
-                if not (isinstance(v481, str)): return False
-        v482 = v0['instructions']
-        if not (isinstance(v482, str) or isinstance(v482, list) or v482 is None): return False
-        v483 = v0['metadata']
-        if not (isinstance(v483, dict) or v483 is None): return False
-        v484 = v0['tools']
-        if not (isinstance(v484, list)): return False
-        v485 = v0['tool_choice']
-        if not (isinstance(v485, str) or isinstance(v485, dict)): return False
-        v486 = v0['parallel_tool_calls']
-        if not (isinstance(v486, bool)): return False
-        v487 = v0['temperature']
-        if not ((isinstance(v487, (int, float)) and type(v487) is not bool) or v487 is None): return False
-        v488 = v0['top_p']
-        if not ((isinstance(v488, (int, float)) and type(v488) is not bool) or v488 is None): return False
+            if 'reason' in v429:
+                v430 = v429['reason']
+                if not (isinstance(v430, str)): return False
+        v431 = v0['instructions']
+        if not (isinstance(v431, str) or isinstance(v431, list) or v431 is None): return False
+        v432 = v0['metadata']
+        if not (isinstance(v432, dict) or v432 is None): return False
+        v433 = v0['tools']
+        if not (isinstance(v433, list)): return False
+        v434 = v0['tool_choice']
+        if not (isinstance(v434, str) or isinstance(v434, dict)): return False
+        v435 = v0['parallel_tool_calls']
+        if not (isinstance(v435, bool)): return False
+        v436 = v0['temperature']
+        if not ((isinstance(v436, (int, float)) and type(v436) is not bool) or v436 is None): return False
+        v437 = v0['top_p']
+        if not ((isinstance(v437, (int, float)) and type(v437) is not bool) or v437 is None): return False
         if 'presence_penalty' in v0:
-            v489 = v0['presence_penalty']
-            if not ((isinstance(v489, (int, float)) and type(v489) is not bool) or v489 is None): return False
+            v438 = v0['presence_penalty']
+            if not ((isinstance(v438, (int, float)) and type(v438) is not bool) or v438 is None): return False
         if 'frequency_penalty' in v0:
-            v490 = v0['frequency_penalty']
-            if not ((isinstance(v490, (int, float)) and type(v490) is not bool) or v490 is None): return False
+            v439 = v0['frequency_penalty']
+            if not ((isinstance(v439, (int, float)) and type(v439) is not bool) or v439 is None): return False
         if 'max_output_tokens' in v0:
-            v491 = v0['max_output_tokens']
-            if not (type(v491) is int or v491 is None): return False
-            if (isinstance(v491, (int, float)) and type(v491) is not bool) and v491 < 0: return False
+            v440 = v0['max_output_tokens']
+            if not (type(v440) is int or v440 is None): return False
+            if (isinstance(v440, (int, float)) and type(v440) is not bool) and v440 < 0: return False
         if 'max_tool_calls' in v0:
-            v492 = v0['max_tool_calls']
-            if not (type(v492) is int or v492 is None): return False
-            if (isinstance(v492, (int, float)) and type(v492) is not bool) and v492 < 0: return False
+            v441 = v0['max_tool_calls']
+            if not (type(v441) is int or v441 is None): return False
+            if (isinstance(v441, (int, float)) and type(v441) is not bool) and v441 < 0: return False
         if 'top_logprobs' in v0:
-            v493 = v0['top_logprobs']
-            if not (type(v493) is int or v493 is None): return False
-            if (isinstance(v493, (int, float)) and type(v493) is not bool) and v493 < 0: return False
+            v442 = v0['top_logprobs']
+            if not (type(v442) is int or v442 is None): return False
+            if (isinstance(v442, (int, float)) and type(v442) is not bool) and v442 < 0: return False
         if 'previous_response_id' in v0:
-            v494 = v0['previous_response_id']
-            if not (isinstance(v494, str) or v494 is None): return False
+            v443 = v0['previous_response_id']
+            if not (isinstance(v443, str) or v443 is None): return False
         if 'prompt_cache_key' in v0:
-            v495 = v0['prompt_cache_key']
-            if not (isinstance(v495, str) or v495 is None): return False
+            v444 = v0['prompt_cache_key']
+            if not (isinstance(v444, str) or v444 is None): return False
         if 'safety_identifier' in v0:
-            v496 = v0['safety_identifier']
-            if not (isinstance(v496, str) or v496 is None): return False
+            v445 = v0['safety_identifier']
+            if not (isinstance(v445, str) or v445 is None): return False
         if 'user' in v0:
-            v497 = v0['user']
-            if not (isinstance(v497, str) or v497 is None): return False
+            v446 = v0['user']
+            if not (isinstance(v446, str) or v446 is None): return False
         if 'prompt_cache_retention' in v0:
-            v498 = v0['prompt_cache_retention']
-            if not (isinstance(v498, str) or v498 is None): return False
+            v447 = v0['prompt_cache_retention']
+            if not (isinstance(v447, str) or v447 is None): return False
         if 'background' in v0:
-            v499 = v0['background']
-            if not (isinstance(v499, bool) or v499 is None): return False
+            v448 = v0['background']
+            if not (isinstance(v448, bool) or v448 is None): return False
         if 'store' in v0:
-            v500 = v0['store']
-            if not (isinstance(v500, bool) or v500 is None): return False
+            v449 = v0['store']
+            if not (isinstance(v449, bool) or v449 is None): return False
         if 'service_tier' in v0:
-            v501 = v0['service_tier']
-            if not any(_equal(v501, x) for x in _c502): return False
+            v450 = v0['service_tier']
+            if not any(_equal(v450, x) for x in _c451): return False
         if 'truncation' in v0:
-            v503 = v0['truncation']
-            if not any(_equal(v503, x) for x in _c318): return False
+            v452 = v0['truncation']
+            if not any(_equal(v452, x) for x in _c267): return False
         if 'reasoning' in v0:
-            v504 = v0['reasoning']
-            if not (isinstance(v504, dict) or v504 is None): return False
-            if isinstance(v504, dict):
+            v453 = v0['reasoning']
+            if not (isinstance(v453, dict) or v453 is None): return False
+            if isinstance(v453, dict):
                 pass
-                if 'effort' in v504:
-                    v505 = v504['effort']
-                    if not any(_equal(v505, x) for x in _c321): return False
-                if 'summary' in v504:
-                    v506 = v504['summary']
-                    if not any(_equal(v506, x) for x in _c323): return False
-                if 'generate_summary' in v504:
-                    v507 = v504['generate_summary']
-                    if not any(_equal(v507, x) for x in _c323): return False
-                if 'max_tokens' in v504:
-                    v508 = v504['max_tokens']
-                    if not (type(v508) is int or v508 is None): return False
-                    if (isinstance(v508, (int, float)) and type(v508) is not bool) and v508 < 0: return False
-                if 'enabled' in v504:
-                    v509 = v504['enabled']
-                    if not (isinstance(v509, bool) or v509 is None): return False
+                if 'effort' in v453:
+                    v454 = v453['effort']
+                    if not any(_equal(v454, x) for x in _c270): return False
+                if 'summary' in v453:
+                    v455 = v453['summary']
+                    if not any(_equal(v455, x) for x in _c272): return False
+                if 'generate_summary' in v453:
+                    v456 = v453['generate_summary']
+                    if not any(_equal(v456, x) for x in _c272): return False
+                if 'max_tokens' in v453:
+                    v457 = v453['max_tokens']
+                    if not (type(v457) is int or v457 is None): return False
+                    if (isinstance(v457, (int, float)) and type(v457) is not bool) and v457 < 0: return False
+                if 'enabled' in v453:
+                    v458 = v453['enabled']
+                    if not (isinstance(v458, bool) or v458 is None): return False
         if 'text' in v0:
-            v510 = v0['text']
-            if not (isinstance(v510, dict)): return False
-            if 'format' in v510:
-                v511 = v510['format']
-                if not (isinstance(v511, dict)): return False
-                v512 = v511['type']
-                if not (isinstance(v512, str)): return False
-                if 'name' in v511:
-                    v513 = v511['name']
-                    if not (isinstance(v513, str)): return False
-                if 'schema' in v511:
-                    v514 = v511['schema']
-                    if not (isinstance(v514, dict)): return False
-                if 'strict' in v511:
-                    v515 = v511['strict']
-                    if not (isinstance(v515, bool) or v515 is None): return False
-                if 'description' in v511:
-                    v516 = v511['description']
-                    if not (isinstance(v516, str) or v516 is None): return False
-            if 'verbosity' in v510:
-                v517 = v510['verbosity']
-                if not any(_equal(v517, x) for x in _c335): return False
+            v459 = v0['text']
+            if not (isinstance(v459, dict)): return False
+            if 'format' in v459:
+                v460 = v459['format']
+                if not (isinstance(v460, dict)): return False
+                v461 = v460['type']
+                if not (isinstance(v461, str)): return False
+                if 'name' in v460:
+                    v462 = v460['name']
+                    if not (isinstance(v462, str)): return False
+                if 'schema' in v460:
+                    v463 = v460['schema']
+                    if not (isinstance(v463, dict)): return False
+                if 'strict' in v460:
+                    v464 = v460['strict']
+                    if not (isinstance(v464, bool) or v464 is None): return False
+                if 'description' in v460:
+                    v465 = v460['description']
+                    if not (isinstance(v465, str) or v465 is None): return False
+            if 'verbosity' in v459:
+                v466 = v459['verbosity']
+                if not any(_equal(v466, x) for x in _c284): return False
         if 'usage' in v0:
-            v518 = v0['usage']
-            if not _f337(v518): return False
-            if not (isinstance(v518, dict) or v518 is None): return False
+            v467 = v0['usage']
+            if not _f286(v467): return False
+            if not (isinstance(v467, dict) or v467 is None): return False
         if 'prompt' in v0:
-            v519 = v0['prompt']
-            if not (isinstance(v519, dict) or v519 is None): return False
+            v468 = v0['prompt']
+            if not (isinstance(v468, dict) or v468 is None): return False
         if 'conversation' in v0:
-            v520 = v0['conversation']
-            if not (isinstance(v520, dict) or v520 is None): return False
+            v469 = v0['conversation']
+            if not (isinstance(v469, dict) or v469 is None): return False
         if 'output_text' in v0:
-            v521 = v0['output_text']
-            if not (isinstance(v521, str)): return False
+            v470 = v0['output_text']
+            if not (isinstance(v470, str)): return False
         if 'moderation' in v0:
-            v522 = v0['moderation']
-            if not (isinstance(v522, dict) or v522 is None): return False
+            v471 = v0['moderation']
+            if not (isinstance(v471, dict) or v471 is None): return False
         if 'tool_usage' in v0:
-            v523 = v0['tool_usage']
-            if not (isinstance(v523, dict) or v523 is None): return False
+            v472 = v0['tool_usage']
+            if not (isinstance(v472, dict) or v472 is None): return False
         if 'billing' in v0:
-            v524 = v0['billing']
-            if not (isinstance(v524, dict) or v524 is None): return False
+            v473 = v0['billing']
+            if not (isinstance(v473, dict) or v473 is None): return False
     except KeyError:
         return False
     return True
 
-def _f525(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f474(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v526 = v0['type']
-        if v526 != 'response.content_part.added': return False
-        v527 = v0['sequence_number']
-        if not (type(v527) is int): return False
-        if v527 < 0: return False
-        v528 = v0['item_id']
-        if not (isinstance(v528, str)): return False
-        v529 = v0['output_index']
-        if not (type(v529) is int): return False
-        if v529 < 0: return False
-        v530 = v0['content_index']
-        if not (type(v530) is int): return False
-        if v530 < 0: return False
-        v531 = v0['part']
-        if not _f52(v531): return False
-        if not (isinstance(v531, dict)): return False
+        v475 = v0['type']
+        if v475 != 'response.content_part.added': return False
+        v476 = v0['sequence_number']
+        if not (type(v476) is int): return False
+        if v476 < 0: return False
+        v477 = v0['item_id']
+        if not (isinstance(v477, str)): return False
+        v478 = v0['output_index']
+        if not (type(v478) is int): return False
+        if v478 < 0: return False
+        v479 = v0['content_index']
+        if not (type(v479) is int): return False
+        if v479 < 0: return False
+        v480 = v0['part']
+        if not _f51(v480): return False
+        if not (isinstance(v480, dict)): return False
     except KeyError:
         return False
     return True
 
-def _f532(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f481(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v533 = v0['type']
-        if v533 != 'response.content_part.done': return False
-        v534 = v0['sequence_number']
-        if not (type(v534) is int): return False
-        if v534 < 0: return False
-        v535 = v0['item_id']
-        if not (isinstance(v535, str)): return False
-        v536 = v0['output_index']
-        if not (type(v536) is int): return False
-        if v536 < 0: return False
-        v537 = v0['content_index']
-        if not (type(v537) is int): return False
-        if v537 < 0: return False
-        v538 = v0['part']
-        if not _f52(v538): return False
-        if not (isinstance(v538, dict)): return False
+        v482 = v0['type']
+        if v482 != 'response.content_part.done': return False
+        v483 = v0['sequence_number']
+        if not (type(v483) is int): return False
+        if v483 < 0: return False
+        v484 = v0['item_id']
+        if not (isinstance(v484, str)): return False
+        v485 = v0['output_index']
+        if not (type(v485) is int): return False
+        if v485 < 0: return False
+        v486 = v0['content_index']
+        if not (type(v486) is int): return False
+        if v486 < 0: return False
+        v487 = v0['part']
+        if not _f51(v487): return False
+        if not (isinstance(v487, dict)): return False
     except KeyError:
         return False
     return True
 
-def _f539(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f488(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v540 = v0['type']
-        if v540 != 'response.created': return False
-        v541 = v0['sequence_number']
-        if not (type(v541) is int): return False
-        if v541 < 0: return False
-        v542 = v0['response']
-        if not _f467(v542): return False
+        v489 = v0['type']
+        if v489 != 'response.created': return False
+        v490 = v0['sequence_number']
+        if not (type(v490) is int): return False
+        if v490 < 0: return False
+        v491 = v0['response']
+        if not _f416(v491): return False
+    except KeyError:
+        return False
+    return True
+
+def _f492(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v493 = v0['type']
+        if v493 != 'response.custom_tool_call_input.delta': return False
+        v494 = v0['sequence_number']
+        if not (type(v494) is int): return False
+        if v494 < 0: return False
+        v495 = v0['item_id']
+        if not (isinstance(v495, str)): return False
+        v496 = v0['output_index']
+        if not (type(v496) is int): return False
+        if v496 < 0: return False
+        v497 = v0['delta']
+        if not (isinstance(v497, str)): return False
+        if 'obfuscation' in v0:
+            v498 = v0['obfuscation']
+            if not (isinstance(v498, str)): return False
+    except KeyError:
+        return False
+    return True
+
+def _f499(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v500 = v0['type']
+        if v500 != 'response.custom_tool_call_input.done': return False
+        v501 = v0['sequence_number']
+        if not (type(v501) is int): return False
+        if v501 < 0: return False
+        v502 = v0['item_id']
+        if not (isinstance(v502, str)): return False
+        v503 = v0['output_index']
+        if not (type(v503) is int): return False
+        if v503 < 0: return False
+        v504 = v0['input']
+        if not (isinstance(v504, str)): return False
+    except KeyError:
+        return False
+    return True
+
+def _f505(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v506 = v0['type']
+        if v506 != 'response.debug': return False
+        v507 = v0['sequence_number']
+        if not (type(v507) is int): return False
+        if v507 < 0: return False
+        v508 = v0['debug']
+        if not (isinstance(v508, dict)): return False
+        if 'timings' in v508:
+            v509 = v508['timings']
+            if not (isinstance(v509, dict)): return False
+    except KeyError:
+        return False
+    return True
+
+def _f510(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v511 = v0['type']
+        if v511 != 'response.failed': return False
+        v512 = v0['sequence_number']
+        if not (type(v512) is int): return False
+        if v512 < 0: return False
+        v513 = v0['response']
+        if not _f416(v513): return False
+    except KeyError:
+        return False
+    return True
+
+def _f514(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v515 = v0['type']
+        if v515 != 'response.file_search_call.completed': return False
+        v516 = v0['sequence_number']
+        if not (type(v516) is int): return False
+        if v516 < 0: return False
+        v517 = v0['item_id']
+        if not (isinstance(v517, str)): return False
+        v518 = v0['output_index']
+        if not (type(v518) is int): return False
+        if v518 < 0: return False
+    except KeyError:
+        return False
+    return True
+
+def _f519(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v520 = v0['type']
+        if v520 != 'response.file_search_call.in_progress': return False
+        v521 = v0['sequence_number']
+        if not (type(v521) is int): return False
+        if v521 < 0: return False
+        v522 = v0['item_id']
+        if not (isinstance(v522, str)): return False
+        v523 = v0['output_index']
+        if not (type(v523) is int): return False
+        if v523 < 0: return False
+    except KeyError:
+        return False
+    return True
+
+def _f524(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v525 = v0['type']
+        if v525 != 'response.file_search_call.searching': return False
+        v526 = v0['sequence_number']
+        if not (type(v526) is int): return False
+        if v526 < 0: return False
+        v527 = v0['item_id']
+        if not (isinstance(v527, str)): return False
+        v528 = v0['output_index']
+        if not (type(v528) is int): return False
+        if v528 < 0: return False
+    except KeyError:
+        return False
+    return True
+
+def _f529(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v530 = v0['type']
+        if v530 != 'response.function_call_arguments.delta': return False
+        v531 = v0['sequence_number']
+        if not (type(v531) is int): return False
+        if v531 < 0: return False
+        v532 = v0['item_id']
+        if not (isinstance(v532, str)): return False
+        v533 = v0['output_index']
+        if not (type(v533) is int): return False
+        if v533 < 0: return False
+        v534 = v0['delta']
+        if not (isinstance(v534, str)): return False
+        if 'obfuscation' in v0:
+            v535 = v0['obfuscation']
+            if not (isinstance(v535, str)): return False
+    except KeyError:
+        return False
+    return True
+
+def _f536(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v537 = v0['type']
+        if v537 != 'response.function_call_arguments.done': return False
+        v538 = v0['sequence_number']
+        if not (type(v538) is int): return False
+        if v538 < 0: return False
+        v539 = v0['item_id']
+        if not (isinstance(v539, str)): return False
+        v540 = v0['output_index']
+        if not (type(v540) is int): return False
+        if v540 < 0: return False
+        v541 = v0['arguments']
+        if not (isinstance(v541, str)): return False
+        if 'name' in v0:
+            v542 = v0['name']
+            if not (isinstance(v542, str)): return False
     except KeyError:
         return False
     return True
@@ -2024,7 +1879,7 @@ def _f543(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         pass
         if not (isinstance(v0, dict)): return False
         v544 = v0['type']
-        if v544 != 'response.custom_tool_call_input.delta': return False
+        if v544 != 'response.fusion_call.analysis.completed': return False
         v545 = v0['sequence_number']
         if not (type(v545) is int): return False
         if v545 < 0: return False
@@ -2033,31 +1888,32 @@ def _f543(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         v547 = v0['output_index']
         if not (type(v547) is int): return False
         if v547 < 0: return False
-        v548 = v0['delta']
-        if not (isinstance(v548, str)): return False
-        if 'obfuscation' in v0:
-            v549 = v0['obfuscation']
-            if not (isinstance(v549, str)): return False
+        v548 = v0['analysis']
+        if not (isinstance(v548, dict)): return False
     except KeyError:
         return False
     return True
 
-def _f550(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f549(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v551 = v0['type']
-        if v551 != 'response.custom_tool_call_input.done': return False
-        v552 = v0['sequence_number']
-        if not (type(v552) is int): return False
-        if v552 < 0: return False
-        v553 = v0['item_id']
-        if not (isinstance(v553, str)): return False
-        v554 = v0['output_index']
-        if not (type(v554) is int): return False
-        if v554 < 0: return False
-        v555 = v0['input']
-        if not (isinstance(v555, str)): return False
+        v550 = v0['type']
+        if v550 != 'response.fusion_call.analysis.in_progress': return False
+        v551 = v0['sequence_number']
+        if not (type(v551) is int): return False
+        if v551 < 0: return False
+        v552 = v0['item_id']
+        if not (isinstance(v552, str)): return False
+        v553 = v0['output_index']
+        if not (type(v553) is int): return False
+        if v553 < 0: return False
+        if 'analyst_model' in v0:
+            v554 = v0['analyst_model']
+            if not (isinstance(v554, str)): return False
+        if 'judge_model' in v0:
+            v555 = v0['judge_model']
+            if not (isinstance(v555, str)): return False
     except KeyError:
         return False
     return True
@@ -2067,15 +1923,15 @@ def _f556(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         pass
         if not (isinstance(v0, dict)): return False
         v557 = v0['type']
-        if v557 != 'response.debug': return False
+        if v557 != 'response.fusion_call.completed': return False
         v558 = v0['sequence_number']
         if not (type(v558) is int): return False
         if v558 < 0: return False
-        v559 = v0['debug']
-        if not (isinstance(v559, dict)): return False
-        if 'timings' in v559:
-            v560 = v559['timings']
-            if not (isinstance(v560, dict)): return False
+        v559 = v0['item_id']
+        if not (isinstance(v559, str)): return False
+        v560 = v0['output_index']
+        if not (type(v560) is int): return False
+        if v560 < 0: return False
     except KeyError:
         return False
     return True
@@ -2085,132 +1941,123 @@ def _f561(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         pass
         if not (isinstance(v0, dict)): return False
         v562 = v0['type']
-        if v562 != 'response.failed': return False
+        if v562 != 'response.fusion_call.in_progress': return False
         v563 = v0['sequence_number']
         if not (type(v563) is int): return False
         if v563 < 0: return False
-        v564 = v0['response']
-        if not _f467(v564): return False
+        v564 = v0['item_id']
+        if not (isinstance(v564, str)): return False
+        v565 = v0['output_index']
+        if not (type(v565) is int): return False
+        if v565 < 0: return False
     except KeyError:
         return False
     return True
 
-def _f565(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f566(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v566 = v0['type']
-        if v566 != 'response.file_search_call.completed': return False
-        v567 = v0['sequence_number']
-        if not (type(v567) is int): return False
-        if v567 < 0: return False
-        v568 = v0['item_id']
-        if not (isinstance(v568, str)): return False
-        v569 = v0['output_index']
-        if not (type(v569) is int): return False
-        if v569 < 0: return False
+        v567 = v0['type']
+        if v567 != 'response.fusion_call.panel.added': return False
+        v568 = v0['sequence_number']
+        if not (type(v568) is int): return False
+        if v568 < 0: return False
+        v569 = v0['item_id']
+        if not (isinstance(v569, str)): return False
+        v570 = v0['output_index']
+        if not (type(v570) is int): return False
+        if v570 < 0: return False
+        v571 = v0['model']
+        if not (isinstance(v571, str)): return False
     except KeyError:
         return False
     return True
 
-def _f570(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f572(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v571 = v0['type']
-        if v571 != 'response.file_search_call.in_progress': return False
-        v572 = v0['sequence_number']
-        if not (type(v572) is int): return False
-        if v572 < 0: return False
-        v573 = v0['item_id']
-        if not (isinstance(v573, str)): return False
-        v574 = v0['output_index']
+        v573 = v0['type']
+        if v573 != 'response.fusion_call.panel.completed': return False
+        v574 = v0['sequence_number']
         if not (type(v574) is int): return False
         if v574 < 0: return False
-    except KeyError:
-        return False
-    return True
-
-def _f575(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v576 = v0['type']
-        if v576 != 'response.file_search_call.searching': return False
-        v577 = v0['sequence_number']
-        if not (type(v577) is int): return False
-        if v577 < 0: return False
-        v578 = v0['item_id']
+        v575 = v0['item_id']
+        if not (isinstance(v575, str)): return False
+        v576 = v0['output_index']
+        if not (type(v576) is int): return False
+        if v576 < 0: return False
+        v577 = v0['model']
+        if not (isinstance(v577, str)): return False
+        v578 = v0['content']
         if not (isinstance(v578, str)): return False
-        v579 = v0['output_index']
-        if not (type(v579) is int): return False
-        if v579 < 0: return False
     except KeyError:
         return False
     return True
 
-def _f580(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f579(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v581 = v0['type']
-        if v581 != 'response.function_call_arguments.delta': return False
-        v582 = v0['sequence_number']
-        if not (type(v582) is int): return False
-        if v582 < 0: return False
-        v583 = v0['item_id']
-        if not (isinstance(v583, str)): return False
-        v584 = v0['output_index']
-        if not (type(v584) is int): return False
-        if v584 < 0: return False
+        v580 = v0['type']
+        if v580 != 'response.fusion_call.panel.delta': return False
+        v581 = v0['sequence_number']
+        if not (type(v581) is int): return False
+        if v581 < 0: return False
+        v582 = v0['item_id']
+        if not (isinstance(v582, str)): return False
+        v583 = v0['output_index']
+        if not (type(v583) is int): return False
+        if v583 < 0: return False
+        v584 = v0['model']
+        if not (isinstance(v584, str)): return False
         v585 = v0['delta']
         if not (isinstance(v585, str)): return False
-        if 'obfuscation' in v0:
-            v586 = v0['obfuscation']
-            if not (isinstance(v586, str)): return False
     except KeyError:
         return False
     return True
 
-def _f587(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f586(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v588 = v0['type']
-        if v588 != 'response.function_call_arguments.done': return False
-        v589 = v0['sequence_number']
-        if not (type(v589) is int): return False
-        if v589 < 0: return False
-        v590 = v0['item_id']
-        if not (isinstance(v590, str)): return False
-        v591 = v0['output_index']
-        if not (type(v591) is int): return False
-        if v591 < 0: return False
-        v592 = v0['arguments']
+        v587 = v0['type']
+        if v587 != 'response.fusion_call.panel.failed': return False
+        v588 = v0['sequence_number']
+        if not (type(v588) is int): return False
+        if v588 < 0: return False
+        v589 = v0['item_id']
+        if not (isinstance(v589, str)): return False
+        v590 = v0['output_index']
+        if not (type(v590) is int): return False
+        if v590 < 0: return False
+        v591 = v0['model']
+        if not (isinstance(v591, str)): return False
+        v592 = v0['error']
         if not (isinstance(v592, str)): return False
-        if 'name' in v0:
-            v593 = v0['name']
-            if not (isinstance(v593, str)): return False
     except KeyError:
         return False
     return True
 
-def _f594(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f593(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v595 = v0['type']
-        if v595 != 'response.fusion_call.analysis.completed': return False
-        v596 = v0['sequence_number']
-        if not (type(v596) is int): return False
-        if v596 < 0: return False
-        v597 = v0['item_id']
-        if not (isinstance(v597, str)): return False
-        v598 = v0['output_index']
-        if not (type(v598) is int): return False
-        if v598 < 0: return False
-        v599 = v0['analysis']
-        if not (isinstance(v599, dict)): return False
+        v594 = v0['type']
+        if v594 != 'response.fusion_call.panel.reasoning.delta': return False
+        v595 = v0['sequence_number']
+        if not (type(v595) is int): return False
+        if v595 < 0: return False
+        v596 = v0['item_id']
+        if not (isinstance(v596, str)): return False
+        v597 = v0['output_index']
+        if not (type(v597) is int): return False
+        if v597 < 0: return False
+        v598 = v0['model']
+        if not (isinstance(v598, str)): return False
+        v599 = v0['delta']
+        if not (isinstance(v599, str)): return False
     except KeyError:
         return False
     return True
@@ -2220,7 +2067,7 @@ def _f600(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         pass
         if not (isinstance(v0, dict)): return False
         v601 = v0['type']
-        if v601 != 'response.fusion_call.analysis.in_progress': return False
+        if v601 != 'response.image_generation_call.completed': return False
         v602 = v0['sequence_number']
         if not (type(v602) is int): return False
         if v602 < 0: return False
@@ -2229,90 +2076,92 @@ def _f600(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         v604 = v0['output_index']
         if not (type(v604) is int): return False
         if v604 < 0: return False
-        if 'analyst_model' in v0:
-            v605 = v0['analyst_model']
-            if not (isinstance(v605, str)): return False
-        if 'judge_model' in v0:
-            v606 = v0['judge_model']
-            if not (isinstance(v606, str)): return False
     except KeyError:
         return False
     return True
 
-def _f607(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f605(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v608 = v0['type']
-        if v608 != 'response.fusion_call.completed': return False
-        v609 = v0['sequence_number']
+        v606 = v0['type']
+        if v606 != 'response.image_generation_call.generating': return False
+        v607 = v0['sequence_number']
+        if not (type(v607) is int): return False
+        if v607 < 0: return False
+        v608 = v0['item_id']
+        if not (isinstance(v608, str)): return False
+        v609 = v0['output_index']
         if not (type(v609) is int): return False
         if v609 < 0: return False
-        v610 = v0['item_id']
-        if not (isinstance(v610, str)): return False
-        v611 = v0['output_index']
-        if not (type(v611) is int): return False
-        if v611 < 0: return False
     except KeyError:
         return False
     return True
 
-def _f612(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f610(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v613 = v0['type']
-        if v613 != 'response.fusion_call.in_progress': return False
-        v614 = v0['sequence_number']
+        v611 = v0['type']
+        if v611 != 'response.image_generation_call.in_progress': return False
+        v612 = v0['sequence_number']
+        if not (type(v612) is int): return False
+        if v612 < 0: return False
+        v613 = v0['item_id']
+        if not (isinstance(v613, str)): return False
+        v614 = v0['output_index']
         if not (type(v614) is int): return False
         if v614 < 0: return False
-        v615 = v0['item_id']
-        if not (isinstance(v615, str)): return False
-        v616 = v0['output_index']
-        if not (type(v616) is int): return False
-        if v616 < 0: return False
     except KeyError:
         return False
     return True
 
-def _f617(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f615(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v618 = v0['type']
-        if v618 != 'response.fusion_call.panel.added': return False
-        v619 = v0['sequence_number']
+        v616 = v0['type']
+        if v616 != 'response.image_generation_call.partial_image': return False
+        v617 = v0['sequence_number']
+        if not (type(v617) is int): return False
+        if v617 < 0: return False
+        v618 = v0['item_id']
+        if not (isinstance(v618, str)): return False
+        v619 = v0['output_index']
         if not (type(v619) is int): return False
         if v619 < 0: return False
-        v620 = v0['item_id']
+        v620 = v0['partial_image_b64']
         if not (isinstance(v620, str)): return False
-        v621 = v0['output_index']
+        v621 = v0['partial_image_index']
         if not (type(v621) is int): return False
         if v621 < 0: return False
-        v622 = v0['model']
-        if not (isinstance(v622, str)): return False
+        if 'size' in v0:
+            v622 = v0['size']
+            if not (isinstance(v622, str)): return False
+        if 'quality' in v0:
+            v623 = v0['quality']
+            if not (isinstance(v623, str)): return False
+        if 'background' in v0:
+            v624 = v0['background']
+            if not (isinstance(v624, str)): return False
+        if 'output_format' in v0:
+            v625 = v0['output_format']
+            if not (isinstance(v625, str)): return False
     except KeyError:
         return False
     return True
 
-def _f623(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f626(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v624 = v0['type']
-        if v624 != 'response.fusion_call.panel.completed': return False
-        v625 = v0['sequence_number']
-        if not (type(v625) is int): return False
-        if v625 < 0: return False
-        v626 = v0['item_id']
-        if not (isinstance(v626, str)): return False
-        v627 = v0['output_index']
-        if not (type(v627) is int): return False
-        if v627 < 0: return False
-        v628 = v0['model']
-        if not (isinstance(v628, str)): return False
-        v629 = v0['content']
-        if not (isinstance(v629, str)): return False
+        v627 = v0['type']
+        if v627 != 'response.in_progress': return False
+        v628 = v0['sequence_number']
+        if not (type(v628) is int): return False
+        if v628 < 0: return False
+        v629 = v0['response']
+        if not _f416(v629): return False
     except KeyError:
         return False
     return True
@@ -2322,41 +2171,48 @@ def _f630(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         pass
         if not (isinstance(v0, dict)): return False
         v631 = v0['type']
-        if v631 != 'response.fusion_call.panel.delta': return False
+        if v631 != 'response.incomplete': return False
         v632 = v0['sequence_number']
         if not (type(v632) is int): return False
         if v632 < 0: return False
-        v633 = v0['item_id']
-        if not (isinstance(v633, str)): return False
-        v634 = v0['output_index']
-        if not (type(v634) is int): return False
-        if v634 < 0: return False
-        v635 = v0['model']
-        if not (isinstance(v635, str)): return False
-        v636 = v0['delta']
-        if not (isinstance(v636, str)): return False
+        v633 = v0['response']
+        if not _f416(v633): return False
     except KeyError:
         return False
     return True
 
-def _f637(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f634(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v638 = v0['type']
-        if v638 != 'response.fusion_call.panel.failed': return False
-        v639 = v0['sequence_number']
-        if not (type(v639) is int): return False
-        if v639 < 0: return False
-        v640 = v0['item_id']
-        if not (isinstance(v640, str)): return False
-        v641 = v0['output_index']
+        v635 = v0['type']
+        if v635 != 'response.mcp_call.completed': return False
+        v636 = v0['sequence_number']
+        if not (type(v636) is int): return False
+        if v636 < 0: return False
+        v637 = v0['item_id']
+        if not (isinstance(v637, str)): return False
+        v638 = v0['output_index']
+        if not (type(v638) is int): return False
+        if v638 < 0: return False
+    except KeyError:
+        return False
+    return True
+
+def _f639(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v640 = v0['type']
+        if v640 != 'response.mcp_call.failed': return False
+        v641 = v0['sequence_number']
         if not (type(v641) is int): return False
         if v641 < 0: return False
-        v642 = v0['model']
+        v642 = v0['item_id']
         if not (isinstance(v642, str)): return False
-        v643 = v0['error']
-        if not (isinstance(v643, str)): return False
+        v643 = v0['output_index']
+        if not (type(v643) is int): return False
+        if v643 < 0: return False
     except KeyError:
         return False
     return True
@@ -2366,7 +2222,7 @@ def _f644(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         pass
         if not (isinstance(v0, dict)): return False
         v645 = v0['type']
-        if v645 != 'response.fusion_call.panel.reasoning.delta': return False
+        if v645 != 'response.mcp_call.in_progress': return False
         v646 = v0['sequence_number']
         if not (type(v646) is int): return False
         if v646 < 0: return False
@@ -2375,28 +2231,29 @@ def _f644(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         v648 = v0['output_index']
         if not (type(v648) is int): return False
         if v648 < 0: return False
-        v649 = v0['model']
-        if not (isinstance(v649, str)): return False
-        v650 = v0['delta']
-        if not (isinstance(v650, str)): return False
     except KeyError:
         return False
     return True
 
-def _f651(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f649(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v652 = v0['type']
-        if v652 != 'response.image_generation_call.completed': return False
-        v653 = v0['sequence_number']
+        v650 = v0['type']
+        if v650 != 'response.mcp_call_arguments.delta': return False
+        v651 = v0['sequence_number']
+        if not (type(v651) is int): return False
+        if v651 < 0: return False
+        v652 = v0['item_id']
+        if not (isinstance(v652, str)): return False
+        v653 = v0['output_index']
         if not (type(v653) is int): return False
         if v653 < 0: return False
-        v654 = v0['item_id']
+        v654 = v0['delta']
         if not (isinstance(v654, str)): return False
-        v655 = v0['output_index']
-        if not (type(v655) is int): return False
-        if v655 < 0: return False
+        if 'obfuscation' in v0:
+            v655 = v0['obfuscation']
+            if not (isinstance(v655, str)): return False
     except KeyError:
         return False
     return True
@@ -2406,7 +2263,7 @@ def _f656(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         pass
         if not (isinstance(v0, dict)): return False
         v657 = v0['type']
-        if v657 != 'response.image_generation_call.generating': return False
+        if v657 != 'response.mcp_call_arguments.done': return False
         v658 = v0['sequence_number']
         if not (type(v658) is int): return False
         if v658 < 0: return False
@@ -2415,59 +2272,62 @@ def _f656(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         v660 = v0['output_index']
         if not (type(v660) is int): return False
         if v660 < 0: return False
+        v661 = v0['arguments']
+        if not (isinstance(v661, str)): return False
     except KeyError:
         return False
     return True
 
-def _f661(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f662(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v662 = v0['type']
-        if v662 != 'response.image_generation_call.in_progress': return False
-        v663 = v0['sequence_number']
-        if not (type(v663) is int): return False
-        if v663 < 0: return False
-        v664 = v0['item_id']
-        if not (isinstance(v664, str)): return False
-        v665 = v0['output_index']
-        if not (type(v665) is int): return False
-        if v665 < 0: return False
+        v663 = v0['type']
+        if v663 != 'response.mcp_list_tools.completed': return False
+        v664 = v0['sequence_number']
+        if not (type(v664) is int): return False
+        if v664 < 0: return False
+        v665 = v0['item_id']
+        if not (isinstance(v665, str)): return False
+        v666 = v0['output_index']
+        if not (type(v666) is int): return False
+        if v666 < 0: return False
     except KeyError:
         return False
     return True
 
-def _f666(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f667(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v667 = v0['type']
-        if v667 != 'response.image_generation_call.partial_image': return False
-        v668 = v0['sequence_number']
-        if not (type(v668) is int): return False
-        if v668 < 0: return False
-        v669 = v0['item_id']
-        if not (isinstance(v669, str)): return False
-        v670 = v0['output_index']
-        if not (type(v670) is int): return False
-        if v670 < 0: return False
-        v671 = v0['partial_image_b64']
-        if not (isinstance(v671, str)): return False
-        v672 = v0['partial_image_index']
-        if not (type(v672) is int): return False
-        if v672 < 0: return False
-        if 'size' in v0:
-            v673 = v0['size']
-            if not (isinstance(v673, str)): return False
-        if 'quality' in v0:
-            v674 = v0['quality']
-            if not (isinstance(v674, str)): return False
-        if 'background' in v0:
-            v675 = v0['background']
-            if not (isinstance(v675, str)): return False
-        if 'output_format' in v0:
-            v676 = v0['output_format']
-            if not (isinstance(v676, str)): return False
+        v668 = v0['type']
+        if v668 != 'response.mcp_list_tools.failed': return False
+        v669 = v0['sequence_number']
+        if not (type(v669) is int): return False
+        if v669 < 0: return False
+        v670 = v0['item_id']
+        if not (isinstance(v670, str)): return False
+        v671 = v0['output_index']
+        if not (type(v671) is int): return False
+        if v671 < 0: return False
+    except KeyError:
+        return False
+    return True
+
+def _f672(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v673 = v0['type']
+        if v673 != 'response.mcp_list_tools.in_progress': return False
+        v674 = v0['sequence_number']
+        if not (type(v674) is int): return False
+        if v674 < 0: return False
+        v675 = v0['item_id']
+        if not (isinstance(v675, str)): return False
+        v676 = v0['output_index']
+        if not (type(v676) is int): return False
+        if v676 < 0: return False
     except KeyError:
         return False
     return True
@@ -2477,63 +2337,62 @@ def _f677(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         pass
         if not (isinstance(v0, dict)): return False
         v678 = v0['type']
-        if v678 != 'response.in_progress': return False
+        if v678 != 'response.output_item.added': return False
         v679 = v0['sequence_number']
         if not (type(v679) is int): return False
         if v679 < 0: return False
-        v680 = v0['response']
-        if not _f467(v680): return False
+        v680 = v0['output_index']
+        if not (type(v680) is int): return False
+        if v680 < 0: return False
+        v681 = v0['item']
+        if not _f40(v681): return False
+        if not (isinstance(v681, dict)): return False
     except KeyError:
         return False
     return True
 
-def _f681(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f682(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v682 = v0['type']
-        if v682 != 'response.incomplete': return False
-        v683 = v0['sequence_number']
-        if not (type(v683) is int): return False
-        if v683 < 0: return False
-        v684 = v0['response']
-        if not _f467(v684): return False
+        v683 = v0['type']
+        if v683 != 'response.output_item.done': return False
+        v684 = v0['sequence_number']
+        if not (type(v684) is int): return False
+        if v684 < 0: return False
+        v685 = v0['output_index']
+        if not (type(v685) is int): return False
+        if v685 < 0: return False
+        v686 = v0['item']
+        if not _f40(v686): return False
+        if not (isinstance(v686, dict)): return False
     except KeyError:
         return False
     return True
 
-def _f685(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f687(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v686 = v0['type']
-        if v686 != 'response.mcp_call.completed': return False
-        v687 = v0['sequence_number']
-        if not (type(v687) is int): return False
-        if v687 < 0: return False
-        v688 = v0['item_id']
-        if not (isinstance(v688, str)): return False
-        v689 = v0['output_index']
+        v688 = v0['type']
+        if v688 != 'response.output_text.annotation.added': return False
+        v689 = v0['sequence_number']
         if not (type(v689) is int): return False
         if v689 < 0: return False
-    except KeyError:
-        return False
-    return True
-
-def _f690(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v691 = v0['type']
-        if v691 != 'response.mcp_call.failed': return False
-        v692 = v0['sequence_number']
+        v690 = v0['item_id']
+        if not (isinstance(v690, str)): return False
+        v691 = v0['output_index']
+        if not (type(v691) is int): return False
+        if v691 < 0: return False
+        v692 = v0['content_index']
         if not (type(v692) is int): return False
         if v692 < 0: return False
-        v693 = v0['item_id']
-        if not (isinstance(v693, str)): return False
-        v694 = v0['output_index']
-        if not (type(v694) is int): return False
-        if v694 < 0: return False
+        v693 = v0['annotation_index']
+        if not (type(v693) is int): return False
+        if v693 < 0: return False
+        v694 = v0['annotation']
+        if not _f59(v694): return False
+        if not (isinstance(v694, dict) or v694 is None): return False
     except KeyError:
         return False
     return True
@@ -2543,7 +2402,7 @@ def _f695(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         pass
         if not (isinstance(v0, dict)): return False
         v696 = v0['type']
-        if v696 != 'response.mcp_call.in_progress': return False
+        if v696 != 'response.output_text.delta': return False
         v697 = v0['sequence_number']
         if not (type(v697) is int): return False
         if v697 < 0: return False
@@ -2552,140 +2411,128 @@ def _f695(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         v699 = v0['output_index']
         if not (type(v699) is int): return False
         if v699 < 0: return False
-    except KeyError:
-        return False
-    return True
-
-def _f700(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v701 = v0['type']
-        if v701 != 'response.mcp_call_arguments.delta': return False
-        v702 = v0['sequence_number']
-        if not (type(v702) is int): return False
-        if v702 < 0: return False
-        v703 = v0['item_id']
-        if not (isinstance(v703, str)): return False
-        v704 = v0['output_index']
-        if not (type(v704) is int): return False
-        if v704 < 0: return False
-        v705 = v0['delta']
-        if not (isinstance(v705, str)): return False
+        v700 = v0['content_index']
+        if not (type(v700) is int): return False
+        if v700 < 0: return False
+        v701 = v0['delta']
+        if not (isinstance(v701, str)): return False
+        v702 = v0['logprobs']
+        if not _f337(v702): return False
         if 'obfuscation' in v0:
-            v706 = v0['obfuscation']
-            if not (isinstance(v706, str)): return False
+            v703 = v0['obfuscation']
+            if not (isinstance(v703, str)): return False
     except KeyError:
         return False
     return True
 
-def _f707(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f704(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v708 = v0['type']
-        if v708 != 'response.mcp_call_arguments.done': return False
-        v709 = v0['sequence_number']
+        v705 = v0['type']
+        if v705 != 'response.output_text.done': return False
+        v706 = v0['sequence_number']
+        if not (type(v706) is int): return False
+        if v706 < 0: return False
+        v707 = v0['item_id']
+        if not (isinstance(v707, str)): return False
+        v708 = v0['output_index']
+        if not (type(v708) is int): return False
+        if v708 < 0: return False
+        v709 = v0['content_index']
         if not (type(v709) is int): return False
         if v709 < 0: return False
-        v710 = v0['item_id']
+        v710 = v0['text']
         if not (isinstance(v710, str)): return False
-        v711 = v0['output_index']
-        if not (type(v711) is int): return False
-        if v711 < 0: return False
-        v712 = v0['arguments']
-        if not (isinstance(v712, str)): return False
+        v711 = v0['logprobs']
+        if not _f337(v711): return False
     except KeyError:
         return False
     return True
 
-def _f713(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f712(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v714 = v0['type']
-        if v714 != 'response.mcp_list_tools.completed': return False
-        v715 = v0['sequence_number']
-        if not (type(v715) is int): return False
-        if v715 < 0: return False
-        v716 = v0['item_id']
-        if not (isinstance(v716, str)): return False
-        v717 = v0['output_index']
-        if not (type(v717) is int): return False
-        if v717 < 0: return False
+        v713 = v0['type']
+        if v713 != 'response.queued': return False
+        v714 = v0['sequence_number']
+        if not (type(v714) is int): return False
+        if v714 < 0: return False
+        v715 = v0['response']
+        if not _f416(v715): return False
     except KeyError:
         return False
     return True
 
-def _f718(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f716(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v719 = v0['type']
-        if v719 != 'response.mcp_list_tools.failed': return False
-        v720 = v0['sequence_number']
+        v717 = v0['type']
+        if v717 != 'response.reasoning.delta': return False
+        v718 = v0['sequence_number']
+        if not (type(v718) is int): return False
+        if v718 < 0: return False
+        v719 = v0['item_id']
+        if not (isinstance(v719, str)): return False
+        v720 = v0['output_index']
         if not (type(v720) is int): return False
         if v720 < 0: return False
-        v721 = v0['item_id']
-        if not (isinstance(v721, str)): return False
-        v722 = v0['output_index']
-        if not (type(v722) is int): return False
-        if v722 < 0: return False
+        v721 = v0['content_index']
+        if not (type(v721) is int): return False
+        if v721 < 0: return False
+        v722 = v0['delta']
+        if not (isinstance(v722, str)): return False
+        if 'obfuscation' in v0:
+            v723 = v0['obfuscation']
+            if not (isinstance(v723, str)): return False
     except KeyError:
         return False
     return True
 
-def _f723(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f724(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v724 = v0['type']
-        if v724 != 'response.mcp_list_tools.in_progress': return False
-        v725 = v0['sequence_number']
-        if not (type(v725) is int): return False
-        if v725 < 0: return False
-        v726 = v0['item_id']
-        if not (isinstance(v726, str)): return False
-        v727 = v0['output_index']
-        if not (type(v727) is int): return False
-        if v727 < 0: return False
+        v725 = v0['type']
+        if v725 != 'response.reasoning.done': return False
+        v726 = v0['sequence_number']
+        if not (type(v726) is int): return False
+        if v726 < 0: return False
+        v727 = v0['item_id']
+        if not (isinstance(v727, str)): return False
+        v728 = v0['output_index']
+        if not (type(v728) is int): return False
+        if v728 < 0: return False
+        v729 = v0['content_index']
+        if not (type(v729) is int): return False
+        if v729 < 0: return False
+        v730 = v0['text']
+        if not (isinstance(v730, str)): return False
     except KeyError:
         return False
     return True
 
-def _f728(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f731(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v729 = v0['type']
-        if v729 != 'response.output_item.added': return False
-        v730 = v0['sequence_number']
-        if not (type(v730) is int): return False
-        if v730 < 0: return False
-        v731 = v0['output_index']
-        if not (type(v731) is int): return False
-        if v731 < 0: return False
-        v732 = v0['item']
-        if not _f40(v732): return False
-        if not (isinstance(v732, dict)): return False
-    except KeyError:
-        return False
-    return True
-
-def _f733(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v734 = v0['type']
-        if v734 != 'response.output_item.done': return False
-        v735 = v0['sequence_number']
+        v732 = v0['type']
+        if v732 != 'response.reasoning_summary_part.added': return False
+        v733 = v0['sequence_number']
+        if not (type(v733) is int): return False
+        if v733 < 0: return False
+        v734 = v0['item_id']
+        if not (isinstance(v734, str)): return False
+        v735 = v0['output_index']
         if not (type(v735) is int): return False
         if v735 < 0: return False
-        v736 = v0['output_index']
+        v736 = v0['summary_index']
         if not (type(v736) is int): return False
         if v736 < 0: return False
-        v737 = v0['item']
-        if not _f40(v737): return False
+        v737 = v0['part']
+        if not _f51(v737): return False
         if not (isinstance(v737, dict)): return False
     except KeyError:
         return False
@@ -2696,7 +2543,7 @@ def _f738(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         pass
         if not (isinstance(v0, dict)): return False
         v739 = v0['type']
-        if v739 != 'response.output_text.annotation.added': return False
+        if v739 != 'response.reasoning_summary_part.done': return False
         v740 = v0['sequence_number']
         if not (type(v740) is int): return False
         if v740 < 0: return False
@@ -2705,15 +2552,15 @@ def _f738(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         v742 = v0['output_index']
         if not (type(v742) is int): return False
         if v742 < 0: return False
-        v743 = v0['content_index']
+        v743 = v0['summary_index']
         if not (type(v743) is int): return False
         if v743 < 0: return False
-        v744 = v0['annotation_index']
-        if not (type(v744) is int): return False
-        if v744 < 0: return False
-        v745 = v0['annotation']
-        if not _f61(v745): return False
-        if not (isinstance(v745, dict) or v745 is None): return False
+        v744 = v0['part']
+        if not _f51(v744): return False
+        if not (isinstance(v744, dict)): return False
+        if 'status' in v0:
+            v745 = v0['status']
+            if not (isinstance(v745, str)): return False
     except KeyError:
         return False
     return True
@@ -2723,7 +2570,7 @@ def _f746(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         pass
         if not (isinstance(v0, dict)): return False
         v747 = v0['type']
-        if v747 != 'response.output_text.delta': return False
+        if v747 != 'response.reasoning_summary_text.delta': return False
         v748 = v0['sequence_number']
         if not (type(v748) is int): return False
         if v748 < 0: return False
@@ -2732,156 +2579,156 @@ def _f746(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         v750 = v0['output_index']
         if not (type(v750) is int): return False
         if v750 < 0: return False
-        v751 = v0['content_index']
+        v751 = v0['summary_index']
         if not (type(v751) is int): return False
         if v751 < 0: return False
         v752 = v0['delta']
         if not (isinstance(v752, str)): return False
-        v753 = v0['logprobs']
-        if not _f388(v753): return False
         if 'obfuscation' in v0:
-            v754 = v0['obfuscation']
-            if not (isinstance(v754, str)): return False
+            v753 = v0['obfuscation']
+            if not (isinstance(v753, str)): return False
     except KeyError:
         return False
     return True
 
-def _f755(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f754(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v756 = v0['type']
-        if v756 != 'response.output_text.done': return False
-        v757 = v0['sequence_number']
-        if not (type(v757) is int): return False
-        if v757 < 0: return False
-        v758 = v0['item_id']
-        if not (isinstance(v758, str)): return False
-        v759 = v0['output_index']
+        v755 = v0['type']
+        if v755 != 'response.reasoning_summary_text.done': return False
+        v756 = v0['sequence_number']
+        if not (type(v756) is int): return False
+        if v756 < 0: return False
+        v757 = v0['item_id']
+        if not (isinstance(v757, str)): return False
+        v758 = v0['output_index']
+        if not (type(v758) is int): return False
+        if v758 < 0: return False
+        v759 = v0['summary_index']
         if not (type(v759) is int): return False
         if v759 < 0: return False
-        v760 = v0['content_index']
-        if not (type(v760) is int): return False
-        if v760 < 0: return False
-        v761 = v0['text']
-        if not (isinstance(v761, str)): return False
-        v762 = v0['logprobs']
-        if not _f388(v762): return False
+        v760 = v0['text']
+        if not (isinstance(v760, str)): return False
     except KeyError:
         return False
     return True
 
-def _f763(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f761(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v764 = v0['type']
-        if v764 != 'response.queued': return False
-        v765 = v0['sequence_number']
+        v762 = v0['type']
+        if v762 != 'response.reasoning_text.delta': return False
+        v763 = v0['sequence_number']
+        if not (type(v763) is int): return False
+        if v763 < 0: return False
+        v764 = v0['item_id']
+        if not (isinstance(v764, str)): return False
+        v765 = v0['output_index']
         if not (type(v765) is int): return False
         if v765 < 0: return False
-        v766 = v0['response']
-        if not _f467(v766): return False
+        v766 = v0['content_index']
+        if not (type(v766) is int): return False
+        if v766 < 0: return False
+        v767 = v0['delta']
+        if not (isinstance(v767, str)): return False
+        if 'obfuscation' in v0:
+            v768 = v0['obfuscation']
+            if not (isinstance(v768, str)): return False
     except KeyError:
         return False
     return True
 
-def _f767(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f769(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v768 = v0['type']
-        if v768 != 'response.reasoning.delta': return False
-        v769 = v0['sequence_number']
-        if not (type(v769) is int): return False
-        if v769 < 0: return False
-        v770 = v0['item_id']
-        if not (isinstance(v770, str)): return False
-        v771 = v0['output_index']
+        v770 = v0['type']
+        if v770 != 'response.reasoning_text.done': return False
+        v771 = v0['sequence_number']
         if not (type(v771) is int): return False
         if v771 < 0: return False
-        v772 = v0['content_index']
-        if not (type(v772) is int): return False
-        if v772 < 0: return False
-        v773 = v0['delta']
-        if not (isinstance(v773, str)): return False
-        if 'obfuscation' in v0:
-            v774 = v0['obfuscation']
-            if not (isinstance(v774, str)): return False
+        v772 = v0['item_id']
+        if not (isinstance(v772, str)): return False
+        v773 = v0['output_index']
+        if not (type(v773) is int): return False
+        if v773 < 0: return False
+        v774 = v0['content_index']
+        if not (type(v774) is int): return False
+        if v774 < 0: return False
+        v775 = v0['text']
+        if not (isinstance(v775, str)): return False
     except KeyError:
         return False
     return True
 
-def _f775(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f776(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v776 = v0['type']
-        if v776 != 'response.reasoning.done': return False
-        v777 = v0['sequence_number']
-        if not (type(v777) is int): return False
-        if v777 < 0: return False
-        v778 = v0['item_id']
-        if not (isinstance(v778, str)): return False
-        v779 = v0['output_index']
-        if not (type(v779) is int): return False
-        if v779 < 0: return False
-        v780 = v0['content_index']
+        v777 = v0['type']
+        if v777 != 'response.refusal.delta': return False
+        v778 = v0['sequence_number']
+        if not (type(v778) is int): return False
+        if v778 < 0: return False
+        v779 = v0['item_id']
+        if not (isinstance(v779, str)): return False
+        v780 = v0['output_index']
         if not (type(v780) is int): return False
         if v780 < 0: return False
-        v781 = v0['text']
-        if not (isinstance(v781, str)): return False
+        v781 = v0['content_index']
+        if not (type(v781) is int): return False
+        if v781 < 0: return False
+        v782 = v0['delta']
+        if not (isinstance(v782, str)): return False
+        if 'obfuscation' in v0:
+            v783 = v0['obfuscation']
+            if not (isinstance(v783, str)): return False
     except KeyError:
         return False
     return True
 
-def _f782(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f784(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v783 = v0['type']
-        if v783 != 'response.reasoning_summary_part.added': return False
-        v784 = v0['sequence_number']
-        if not (type(v784) is int): return False
-        if v784 < 0: return False
-        v785 = v0['item_id']
-        if not (isinstance(v785, str)): return False
-        v786 = v0['output_index']
+        v785 = v0['type']
+        if v785 != 'response.refusal.done': return False
+        v786 = v0['sequence_number']
         if not (type(v786) is int): return False
         if v786 < 0: return False
-        v787 = v0['summary_index']
-        if not (type(v787) is int): return False
-        if v787 < 0: return False
-        v788 = v0['part']
-        if not _f52(v788): return False
-        if not (isinstance(v788, dict)): return False
+        v787 = v0['item_id']
+        if not (isinstance(v787, str)): return False
+        v788 = v0['output_index']
+        if not (type(v788) is int): return False
+        if v788 < 0: return False
+        v789 = v0['content_index']
+        if not (type(v789) is int): return False
+        if v789 < 0: return False
+        v790 = v0['refusal']
+        if not (isinstance(v790, str)): return False
     except KeyError:
         return False
     return True
 
-def _f789(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f791(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v790 = v0['type']
-        if v790 != 'response.reasoning_summary_part.done': return False
-        v791 = v0['sequence_number']
-        if not (type(v791) is int): return False
-        if v791 < 0: return False
-        v792 = v0['item_id']
-        if not (isinstance(v792, str)): return False
-        v793 = v0['output_index']
+        v792 = v0['type']
+        if v792 != 'response.shell_call_command.added': return False
+        v793 = v0['sequence_number']
         if not (type(v793) is int): return False
         if v793 < 0: return False
-        v794 = v0['summary_index']
+        v794 = v0['output_index']
         if not (type(v794) is int): return False
         if v794 < 0: return False
-        v795 = v0['part']
-        if not _f52(v795): return False
-        if not (isinstance(v795, dict)): return False
-        if 'status' in v0:
-            v796 = v0['status']
-            if not (isinstance(v796, str)): return False
+        v795 = v0['command_index']
+        if not (type(v795) is int): return False
+        if v795 < 0: return False
+        v796 = v0['command']
+        if not (isinstance(v796, str)): return False
     except KeyError:
         return False
     return True
@@ -2891,165 +2738,177 @@ def _f797(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         pass
         if not (isinstance(v0, dict)): return False
         v798 = v0['type']
-        if v798 != 'response.reasoning_summary_text.delta': return False
+        if v798 != 'response.shell_call_command.delta': return False
         v799 = v0['sequence_number']
         if not (type(v799) is int): return False
         if v799 < 0: return False
-        v800 = v0['item_id']
-        if not (isinstance(v800, str)): return False
-        v801 = v0['output_index']
+        v800 = v0['output_index']
+        if not (type(v800) is int): return False
+        if v800 < 0: return False
+        v801 = v0['command_index']
         if not (type(v801) is int): return False
         if v801 < 0: return False
-        v802 = v0['summary_index']
-        if not (type(v802) is int): return False
-        if v802 < 0: return False
-        v803 = v0['delta']
-        if not (isinstance(v803, str)): return False
+        v802 = v0['delta']
+        if not (isinstance(v802, str)): return False
         if 'obfuscation' in v0:
-            v804 = v0['obfuscation']
-            if not (isinstance(v804, str)): return False
+            v803 = v0['obfuscation']
+            if not (isinstance(v803, str)): return False
     except KeyError:
         return False
     return True
 
-def _f805(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f804(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v806 = v0['type']
-        if v806 != 'response.reasoning_summary_text.done': return False
-        v807 = v0['sequence_number']
+        v805 = v0['type']
+        if v805 != 'response.shell_call_command.done': return False
+        v806 = v0['sequence_number']
+        if not (type(v806) is int): return False
+        if v806 < 0: return False
+        v807 = v0['output_index']
         if not (type(v807) is int): return False
         if v807 < 0: return False
-        v808 = v0['item_id']
-        if not (isinstance(v808, str)): return False
-        v809 = v0['output_index']
-        if not (type(v809) is int): return False
-        if v809 < 0: return False
-        v810 = v0['summary_index']
-        if not (type(v810) is int): return False
-        if v810 < 0: return False
-        v811 = v0['text']
-        if not (isinstance(v811, str)): return False
+        v808 = v0['command_index']
+        if not (type(v808) is int): return False
+        if v808 < 0: return False
+        v809 = v0['command']
+        if not (isinstance(v809, str)): return False
     except KeyError:
         return False
     return True
 
-def _f812(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f810(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v813 = v0['type']
-        if v813 != 'response.reasoning_text.delta': return False
-        v814 = v0['sequence_number']
+        v811 = v0['type']
+        if v811 != 'response.shell_call_output_content.delta': return False
+        v812 = v0['sequence_number']
+        if not (type(v812) is int): return False
+        if v812 < 0: return False
+        v813 = v0['item_id']
+        if not (isinstance(v813, str)): return False
+        v814 = v0['output_index']
         if not (type(v814) is int): return False
         if v814 < 0: return False
-        v815 = v0['item_id']
-        if not (isinstance(v815, str)): return False
-        v816 = v0['output_index']
-        if not (type(v816) is int): return False
-        if v816 < 0: return False
-        v817 = v0['content_index']
-        if not (type(v817) is int): return False
-        if v817 < 0: return False
-        v818 = v0['delta']
-        if not (isinstance(v818, str)): return False
-        if 'obfuscation' in v0:
-            v819 = v0['obfuscation']
-            if not (isinstance(v819, str)): return False
+        v815 = v0['command_index']
+        if not (type(v815) is int): return False
+        if v815 < 0: return False
+        v816 = v0['delta']
+        if not (isinstance(v816, dict)): return False
+        if 'stdout' in v816:
+            v817 = v816['stdout']
+            if not (isinstance(v817, str)): return False
+        if 'stderr' in v816:
+            v818 = v816['stderr']
+            if not (isinstance(v818, str)): return False
     except KeyError:
         return False
     return True
 
-def _f820(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f819(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v821 = v0['type']
-        if v821 != 'response.reasoning_text.done': return False
-        v822 = v0['sequence_number']
-        if not (type(v822) is int): return False
-        if v822 < 0: return False
-        v823 = v0['item_id']
-        if not (isinstance(v823, str)): return False
-        v824 = v0['output_index']
+        v820 = v0['type']
+        if v820 != 'response.shell_call_output_content.done': return False
+        v821 = v0['sequence_number']
+        if not (type(v821) is int): return False
+        if v821 < 0: return False
+        v822 = v0['item_id']
+        if not (isinstance(v822, str)): return False
+        v823 = v0['output_index']
+        if not (type(v823) is int): return False
+        if v823 < 0: return False
+        v824 = v0['command_index']
         if not (type(v824) is int): return False
         if v824 < 0: return False
-        v825 = v0['content_index']
-        if not (type(v825) is int): return False
-        if v825 < 0: return False
-        v826 = v0['text']
-        if not (isinstance(v826, str)): return False
+        v825 = v0['output']
+        if not (isinstance(v825, list)): return False
     except KeyError:
         return False
     return True
 
-def _f827(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f826(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v828 = v0['type']
-        if v828 != 'response.refusal.delta': return False
-        v829 = v0['sequence_number']
-        if not (type(v829) is int): return False
-        if v829 < 0: return False
-        v830 = v0['item_id']
-        if not (isinstance(v830, str)): return False
-        v831 = v0['output_index']
-        if not (type(v831) is int): return False
-        if v831 < 0: return False
-        v832 = v0['content_index']
-        if not (type(v832) is int): return False
-        if v832 < 0: return False
-        v833 = v0['delta']
-        if not (isinstance(v833, str)): return False
-        if 'obfuscation' in v0:
-            v834 = v0['obfuscation']
-            if not (isinstance(v834, str)): return False
+        v827 = v0['type']
+        if v827 != 'response.web_search_call.completed': return False
+        v828 = v0['sequence_number']
+        if not (type(v828) is int): return False
+        if v828 < 0: return False
+        v829 = v0['item_id']
+        if not (isinstance(v829, str)): return False
+        v830 = v0['output_index']
+        if not (type(v830) is int): return False
+        if v830 < 0: return False
     except KeyError:
         return False
     return True
 
-def _f835(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f831(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v836 = v0['type']
-        if v836 != 'response.refusal.done': return False
-        v837 = v0['sequence_number']
-        if not (type(v837) is int): return False
-        if v837 < 0: return False
-        v838 = v0['item_id']
-        if not (isinstance(v838, str)): return False
-        v839 = v0['output_index']
-        if not (type(v839) is int): return False
-        if v839 < 0: return False
-        v840 = v0['content_index']
+        v832 = v0['type']
+        if v832 != 'response.web_search_call.in_progress': return False
+        v833 = v0['sequence_number']
+        if not (type(v833) is int): return False
+        if v833 < 0: return False
+        v834 = v0['item_id']
+        if not (isinstance(v834, str)): return False
+        v835 = v0['output_index']
+        if not (type(v835) is int): return False
+        if v835 < 0: return False
+    except KeyError:
+        return False
+    return True
+
+def _f836(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v837 = v0['type']
+        if v837 != 'response.web_search_call.searching': return False
+        v838 = v0['sequence_number']
+        if not (type(v838) is int): return False
+        if v838 < 0: return False
+        v839 = v0['item_id']
+        if not (isinstance(v839, str)): return False
+        v840 = v0['output_index']
         if not (type(v840) is int): return False
         if v840 < 0: return False
-        v841 = v0['refusal']
-        if not (isinstance(v841, str)): return False
     except KeyError:
         return False
     return True
 
-def _f842(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f841(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v843 = v0['type']
-        if v843 != 'response.shell_call_command.added': return False
-        v844 = v0['sequence_number']
-        if not (type(v844) is int): return False
-        if v844 < 0: return False
-        v845 = v0['output_index']
-        if not (type(v845) is int): return False
-        if v845 < 0: return False
-        v846 = v0['command_index']
-        if not (type(v846) is int): return False
-        if v846 < 0: return False
-        v847 = v0['command']
-        if not (isinstance(v847, str)): return False
+        v842 = v0['delta']
+        if not (isinstance(v842, str)): return False
+        if 'logprobs' in v0:
+            v843 = v0['logprobs']
+            if not _f337(v843): return False
+        if 'obfuscation' in v0:
+            v844 = v0['obfuscation']
+            if not (isinstance(v844, str)): return False
+    except KeyError:
+        return False
+    return True
+
+def _f845(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v846 = v0['delta']
+        if not (isinstance(v846, str)): return False
+        if 'obfuscation' in v0:
+            v847 = v0['obfuscation']
+            if not (isinstance(v847, str)): return False
     except KeyError:
         return False
     return True
@@ -3058,17 +2917,26 @@ def _f848(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v849 = v0['type']
-        if v849 != 'response.shell_call_command.delta': return False
-        v850 = v0['sequence_number']
-        if not (type(v850) is int): return False
-        if v850 < 0: return False
-        v851 = v0['output_index']
-        if not (type(v851) is int): return False
-        if v851 < 0: return False
-        v852 = v0['command_index']
-        if not (type(v852) is int): return False
-        if v852 < 0: return False
+        v849 = v0['delta']
+        if not (isinstance(v849, str)): return False
+    except KeyError:
+        return False
+    return True
+
+def _f850(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v851 = v0['delta']
+        if not (isinstance(v851, str)): return False
+    except KeyError:
+        return False
+    return True
+
+def _f852(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
         v853 = v0['delta']
         if not (isinstance(v853, str)): return False
         if 'obfuscation' in v0:
@@ -3082,19 +2950,24 @@ def _f855(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v856 = v0['type']
-        if v856 != 'response.shell_call_command.done': return False
-        v857 = v0['sequence_number']
-        if not (type(v857) is int): return False
-        if v857 < 0: return False
-        v858 = v0['output_index']
-        if not (type(v858) is int): return False
-        if v858 < 0: return False
-        v859 = v0['command_index']
-        if not (type(v859) is int): return False
-        if v859 < 0: return False
-        v860 = v0['command']
-        if not (isinstance(v860, str)): return False
+        v856 = v0['delta']
+        if not (isinstance(v856, str)): return False
+        if 'obfuscation' in v0:
+            v857 = v0['obfuscation']
+            if not (isinstance(v857, str)): return False
+    except KeyError:
+        return False
+    return True
+
+def _f858(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v859 = v0['delta']
+        if not (isinstance(v859, str)): return False
+        if 'obfuscation' in v0:
+            v860 = v0['obfuscation']
+            if not (isinstance(v860, str)): return False
     except KeyError:
         return False
     return True
@@ -3103,50 +2976,65 @@ def _f861(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v862 = v0['type']
-        if v862 != 'response.shell_call_output_content.delta': return False
-        v863 = v0['sequence_number']
-        if not (type(v863) is int): return False
-        if v863 < 0: return False
-        v864 = v0['item_id']
-        if not (isinstance(v864, str)): return False
-        v865 = v0['output_index']
-        if not (type(v865) is int): return False
-        if v865 < 0: return False
-        v866 = v0['command_index']
-        if not (type(v866) is int): return False
-        if v866 < 0: return False
-        v867 = v0['delta']
-        if not (isinstance(v867, dict)): return False
-        if 'stdout' in v867:
-            v868 = v867['stdout']
-            if not (isinstance(v868, str)): return False
-        if 'stderr' in v867:
-            v869 = v867['stderr']
-            if not (isinstance(v869, str)): return False
+        v862 = v0['delta']
+        if not (isinstance(v862, str)): return False
+        if 'obfuscation' in v0:
+            v863 = v0['obfuscation']
+            if not (isinstance(v863, str)): return False
     except KeyError:
         return False
     return True
 
-def _f870(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f864(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v871 = v0['type']
-        if v871 != 'response.shell_call_output_content.done': return False
-        v872 = v0['sequence_number']
-        if not (type(v872) is int): return False
-        if v872 < 0: return False
-        v873 = v0['item_id']
-        if not (isinstance(v873, str)): return False
-        v874 = v0['output_index']
-        if not (type(v874) is int): return False
-        if v874 < 0: return False
-        v875 = v0['command_index']
-        if not (type(v875) is int): return False
-        if v875 < 0: return False
-        v876 = v0['output']
-        if not (isinstance(v876, list)): return False
+        v865 = v0['delta']
+        if not (isinstance(v865, str)): return False
+        v866 = v0['logprobs']
+        if not _f337(v866): return False
+        if 'obfuscation' in v0:
+            v867 = v0['obfuscation']
+            if not (isinstance(v867, str)): return False
+    except KeyError:
+        return False
+    return True
+
+def _f868(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v869 = v0['delta']
+        if not (isinstance(v869, str)): return False
+        if 'obfuscation' in v0:
+            v870 = v0['obfuscation']
+            if not (isinstance(v870, str)): return False
+    except KeyError:
+        return False
+    return True
+
+def _f871(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v872 = v0['delta']
+        if not (isinstance(v872, str)): return False
+        if 'obfuscation' in v0:
+            v873 = v0['obfuscation']
+            if not (isinstance(v873, str)): return False
+    except KeyError:
+        return False
+    return True
+
+def _f874(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v875 = v0['delta']
+        if not (isinstance(v875, str)): return False
+        if 'obfuscation' in v0:
+            v876 = v0['obfuscation']
+            if not (isinstance(v876, str)): return False
     except KeyError:
         return False
     return True
@@ -3155,249 +3043,40 @@ def _f877(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v878 = v0['type']
-        if v878 != 'response.web_search_call.completed': return False
-        v879 = v0['sequence_number']
-        if not (type(v879) is int): return False
-        if v879 < 0: return False
-        v880 = v0['item_id']
-        if not (isinstance(v880, str)): return False
-        v881 = v0['output_index']
-        if not (type(v881) is int): return False
-        if v881 < 0: return False
-    except KeyError:
-        return False
-    return True
-
-def _f882(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v883 = v0['type']
-        if v883 != 'response.web_search_call.in_progress': return False
-        v884 = v0['sequence_number']
-        if not (type(v884) is int): return False
-        if v884 < 0: return False
-        v885 = v0['item_id']
-        if not (isinstance(v885, str)): return False
-        v886 = v0['output_index']
-        if not (type(v886) is int): return False
-        if v886 < 0: return False
-    except KeyError:
-        return False
-    return True
-
-def _f887(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v888 = v0['type']
-        if v888 != 'response.web_search_call.searching': return False
-        v889 = v0['sequence_number']
-        if not (type(v889) is int): return False
-        if v889 < 0: return False
-        v890 = v0['item_id']
-        if not (isinstance(v890, str)): return False
-        v891 = v0['output_index']
-        if not (type(v891) is int): return False
-        if v891 < 0: return False
-    except KeyError:
-        return False
-    return True
-
-def _f892(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v893 = v0['delta']
-        if not (isinstance(v893, str)): return False
-        if 'logprobs' in v0:
-            v894 = v0['logprobs']
-            if not _f388(v894): return False
+        v878 = v0['delta']
+        if not (isinstance(v878, str)): return False
         if 'obfuscation' in v0:
-            v895 = v0['obfuscation']
-            if not (isinstance(v895, str)): return False
+            v879 = v0['obfuscation']
+            if not (isinstance(v879, str)): return False
     except KeyError:
         return False
     return True
 
-def _f896(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f880(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v897 = v0['delta']
-        if not (isinstance(v897, str)): return False
+        v881 = v0['delta']
+        if not (isinstance(v881, str)): return False
         if 'obfuscation' in v0:
-            v898 = v0['obfuscation']
-            if not (isinstance(v898, str)): return False
+            v882 = v0['obfuscation']
+            if not (isinstance(v882, str)): return False
     except KeyError:
         return False
     return True
 
-def _f899(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f883(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v900 = v0['delta']
-        if not (isinstance(v900, str)): return False
-    except KeyError:
-        return False
-    return True
-
-def _f901(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v902 = v0['delta']
-        if not (isinstance(v902, str)): return False
-    except KeyError:
-        return False
-    return True
-
-def _f903(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v904 = v0['delta']
-        if not (isinstance(v904, str)): return False
-        if 'obfuscation' in v0:
-            v905 = v0['obfuscation']
-            if not (isinstance(v905, str)): return False
-    except KeyError:
-        return False
-    return True
-
-def _f906(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v907 = v0['delta']
-        if not (isinstance(v907, str)): return False
-        if 'obfuscation' in v0:
-            v908 = v0['obfuscation']
-            if not (isinstance(v908, str)): return False
-    except KeyError:
-        return False
-    return True
-
-def _f909(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v910 = v0['delta']
-        if not (isinstance(v910, str)): return False
-        if 'obfuscation' in v0:
-            v911 = v0['obfuscation']
-            if not (isinstance(v911, str)): return False
-    except KeyError:
-        return False
-    return True
-
-def _f912(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v913 = v0['delta']
-        if not (isinstance(v913, str)): return False
-        if 'obfuscation' in v0:
-            v914 = v0['obfuscation']
-            if not (isinstance(v914, str)): return False
-    except KeyError:
-        return False
-    return True
-
-def _f915(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v916 = v0['delta']
-        if not (isinstance(v916, str)): return False
-        v917 = v0['logprobs']
-        if not _f388(v917): return False
-        if 'obfuscation' in v0:
-            v918 = v0['obfuscation']
-            if not (isinstance(v918, str)): return False
-    except KeyError:
-        return False
-    return True
-
-def _f919(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v920 = v0['delta']
-        if not (isinstance(v920, str)): return False
-        if 'obfuscation' in v0:
-            v921 = v0['obfuscation']
-            if not (isinstance(v921, str)): return False
-    except KeyError:
-        return False
-    return True
-
-def _f922(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v923 = v0['delta']
-        if not (isinstance(v923, str)): return False
-        if 'obfuscation' in v0:
-            v924 = v0['obfuscation']
-            if not (isinstance(v924, str)): return False
-    except KeyError:
-        return False
-    return True
-
-def _f925(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v926 = v0['delta']
-        if not (isinstance(v926, str)): return False
-        if 'obfuscation' in v0:
-            v927 = v0['obfuscation']
-            if not (isinstance(v927, str)): return False
-    except KeyError:
-        return False
-    return True
-
-def _f928(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v929 = v0['delta']
-        if not (isinstance(v929, str)): return False
-        if 'obfuscation' in v0:
-            v930 = v0['obfuscation']
-            if not (isinstance(v930, str)): return False
-    except KeyError:
-        return False
-    return True
-
-def _f931(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v932 = v0['delta']
-        if not (isinstance(v932, str)): return False
-        if 'obfuscation' in v0:
-            v933 = v0['obfuscation']
-            if not (isinstance(v933, str)): return False
-    except KeyError:
-        return False
-    return True
-
-def _f934(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v935 = v0['delta']
-        if not (isinstance(v935, dict)): return False
-        if 'stdout' in v935:
-            v936 = v935['stdout']
-            if not (isinstance(v936, str)): return False
-        if 'stderr' in v935:
-            v937 = v935['stderr']
-            if not (isinstance(v937, str)): return False
+        v884 = v0['delta']
+        if not (isinstance(v884, dict)): return False
+        if 'stdout' in v884:
+            v885 = v884['stdout']
+            if not (isinstance(v885, str)): return False
+        if 'stderr' in v884:
+            v886 = v884['stderr']
+            if not (isinstance(v886, str)): return False
     except KeyError:
         return False
     return True
@@ -3407,99 +3086,99 @@ PREDICATES = {
     'keepalive.json': _f14,
     'open-responses/error.json': _f17,
     'open-responses/response.completed.json': _f27,
-    'open-responses/response.created.json': _f359,
-    'open-responses/response.failed.json': _f363,
-    'open-responses/response.in_progress.json': _f367,
-    'open-responses/response.incomplete.json': _f371,
-    'open-responses/response.output_item.added.json': _f375,
-    'open-responses/response.output_text.delta.json': _f380,
-    'open-responses/response.output_text.delta.json#rest': _f892,
-    'open-responses/response.output_text.done.json': _f391,
-    'open-responses/response.queued.json': _f399,
-    'response.apply_patch_call_operation_diff.delta.json': _f403,
-    'response.apply_patch_call_operation_diff.delta.json#rest': _f896,
-    'response.apply_patch_call_operation_diff.done.json': _f410,
-    'response.audio.delta.json': _f416,
-    'response.audio.delta.json#rest': _f899,
-    'response.audio.done.json': _f420,
-    'response.audio.transcript.delta.json': _f423,
-    'response.audio.transcript.delta.json#rest': _f901,
-    'response.audio.transcript.done.json': _f427,
-    'response.code_interpreter_call.completed.json': _f430,
-    'response.code_interpreter_call.in_progress.json': _f435,
-    'response.code_interpreter_call.interpreting.json': _f440,
-    'response.code_interpreter_call_code.delta.json': _f445,
-    'response.code_interpreter_call_code.delta.json#rest': _f903,
-    'response.code_interpreter_call_code.done.json': _f452,
-    'response.compaction.compacting.json': _f458,
-    'response.completed.json': _f463,
-    'response.content_part.added.json': _f525,
-    'response.content_part.done.json': _f532,
-    'response.created.json': _f539,
-    'response.custom_tool_call_input.delta.json': _f543,
-    'response.custom_tool_call_input.delta.json#rest': _f906,
-    'response.custom_tool_call_input.done.json': _f550,
-    'response.debug.json': _f556,
-    'response.failed.json': _f561,
-    'response.file_search_call.completed.json': _f565,
-    'response.file_search_call.in_progress.json': _f570,
-    'response.file_search_call.searching.json': _f575,
-    'response.function_call_arguments.delta.json': _f580,
-    'response.function_call_arguments.delta.json#rest': _f909,
-    'response.function_call_arguments.done.json': _f587,
-    'response.fusion_call.analysis.completed.json': _f594,
-    'response.fusion_call.analysis.in_progress.json': _f600,
-    'response.fusion_call.completed.json': _f607,
-    'response.fusion_call.in_progress.json': _f612,
-    'response.fusion_call.panel.added.json': _f617,
-    'response.fusion_call.panel.completed.json': _f623,
-    'response.fusion_call.panel.delta.json': _f630,
-    'response.fusion_call.panel.failed.json': _f637,
-    'response.fusion_call.panel.reasoning.delta.json': _f644,
-    'response.image_generation_call.completed.json': _f651,
-    'response.image_generation_call.generating.json': _f656,
-    'response.image_generation_call.in_progress.json': _f661,
-    'response.image_generation_call.partial_image.json': _f666,
-    'response.in_progress.json': _f677,
-    'response.incomplete.json': _f681,
-    'response.mcp_call.completed.json': _f685,
-    'response.mcp_call.failed.json': _f690,
-    'response.mcp_call.in_progress.json': _f695,
-    'response.mcp_call_arguments.delta.json': _f700,
-    'response.mcp_call_arguments.delta.json#rest': _f912,
-    'response.mcp_call_arguments.done.json': _f707,
-    'response.mcp_list_tools.completed.json': _f713,
-    'response.mcp_list_tools.failed.json': _f718,
-    'response.mcp_list_tools.in_progress.json': _f723,
-    'response.output_item.added.json': _f728,
-    'response.output_item.done.json': _f733,
-    'response.output_text.annotation.added.json': _f738,
-    'response.output_text.delta.json': _f746,
-    'response.output_text.delta.json#rest': _f915,
-    'response.output_text.done.json': _f755,
-    'response.queued.json': _f763,
-    'response.reasoning.delta.json': _f767,
-    'response.reasoning.delta.json#rest': _f919,
-    'response.reasoning.done.json': _f775,
-    'response.reasoning_summary_part.added.json': _f782,
-    'response.reasoning_summary_part.done.json': _f789,
-    'response.reasoning_summary_text.delta.json': _f797,
-    'response.reasoning_summary_text.delta.json#rest': _f922,
-    'response.reasoning_summary_text.done.json': _f805,
-    'response.reasoning_text.delta.json': _f812,
-    'response.reasoning_text.delta.json#rest': _f925,
-    'response.reasoning_text.done.json': _f820,
-    'response.refusal.delta.json': _f827,
-    'response.refusal.delta.json#rest': _f928,
-    'response.refusal.done.json': _f835,
-    'response.shell_call_command.added.json': _f842,
-    'response.shell_call_command.delta.json': _f848,
-    'response.shell_call_command.delta.json#rest': _f931,
-    'response.shell_call_command.done.json': _f855,
-    'response.shell_call_output_content.delta.json': _f861,
-    'response.shell_call_output_content.delta.json#rest': _f934,
-    'response.shell_call_output_content.done.json': _f870,
-    'response.web_search_call.completed.json': _f877,
-    'response.web_search_call.in_progress.json': _f882,
-    'response.web_search_call.searching.json': _f887,
+    'open-responses/response.created.json': _f308,
+    'open-responses/response.failed.json': _f312,
+    'open-responses/response.in_progress.json': _f316,
+    'open-responses/response.incomplete.json': _f320,
+    'open-responses/response.output_item.added.json': _f324,
+    'open-responses/response.output_text.delta.json': _f329,
+    'open-responses/response.output_text.delta.json#rest': _f841,
+    'open-responses/response.output_text.done.json': _f340,
+    'open-responses/response.queued.json': _f348,
+    'response.apply_patch_call_operation_diff.delta.json': _f352,
+    'response.apply_patch_call_operation_diff.delta.json#rest': _f845,
+    'response.apply_patch_call_operation_diff.done.json': _f359,
+    'response.audio.delta.json': _f365,
+    'response.audio.delta.json#rest': _f848,
+    'response.audio.done.json': _f369,
+    'response.audio.transcript.delta.json': _f372,
+    'response.audio.transcript.delta.json#rest': _f850,
+    'response.audio.transcript.done.json': _f376,
+    'response.code_interpreter_call.completed.json': _f379,
+    'response.code_interpreter_call.in_progress.json': _f384,
+    'response.code_interpreter_call.interpreting.json': _f389,
+    'response.code_interpreter_call_code.delta.json': _f394,
+    'response.code_interpreter_call_code.delta.json#rest': _f852,
+    'response.code_interpreter_call_code.done.json': _f401,
+    'response.compaction.compacting.json': _f407,
+    'response.completed.json': _f412,
+    'response.content_part.added.json': _f474,
+    'response.content_part.done.json': _f481,
+    'response.created.json': _f488,
+    'response.custom_tool_call_input.delta.json': _f492,
+    'response.custom_tool_call_input.delta.json#rest': _f855,
+    'response.custom_tool_call_input.done.json': _f499,
+    'response.debug.json': _f505,
+    'response.failed.json': _f510,
+    'response.file_search_call.completed.json': _f514,
+    'response.file_search_call.in_progress.json': _f519,
+    'response.file_search_call.searching.json': _f524,
+    'response.function_call_arguments.delta.json': _f529,
+    'response.function_call_arguments.delta.json#rest': _f858,
+    'response.function_call_arguments.done.json': _f536,
+    'response.fusion_call.analysis.completed.json': _f543,
+    'response.fusion_call.analysis.in_progress.json': _f549,
+    'response.fusion_call.completed.json': _f556,
+    'response.fusion_call.in_progress.json': _f561,
+    'response.fusion_call.panel.added.json': _f566,
+    'response.fusion_call.panel.completed.json': _f572,
+    'response.fusion_call.panel.delta.json': _f579,
+    'response.fusion_call.panel.failed.json': _f586,
+    'response.fusion_call.panel.reasoning.delta.json': _f593,
+    'response.image_generation_call.completed.json': _f600,
+    'response.image_generation_call.generating.json': _f605,
+    'response.image_generation_call.in_progress.json': _f610,
+    'response.image_generation_call.partial_image.json': _f615,
+    'response.in_progress.json': _f626,
+    'response.incomplete.json': _f630,
+    'response.mcp_call.completed.json': _f634,
+    'response.mcp_call.failed.json': _f639,
+    'response.mcp_call.in_progress.json': _f644,
+    'response.mcp_call_arguments.delta.json': _f649,
+    'response.mcp_call_arguments.delta.json#rest': _f861,
+    'response.mcp_call_arguments.done.json': _f656,
+    'response.mcp_list_tools.completed.json': _f662,
+    'response.mcp_list_tools.failed.json': _f667,
+    'response.mcp_list_tools.in_progress.json': _f672,
+    'response.output_item.added.json': _f677,
+    'response.output_item.done.json': _f682,
+    'response.output_text.annotation.added.json': _f687,
+    'response.output_text.delta.json': _f695,
+    'response.output_text.delta.json#rest': _f864,
+    'response.output_text.done.json': _f704,
+    'response.queued.json': _f712,
+    'response.reasoning.delta.json': _f716,
+    'response.reasoning.delta.json#rest': _f868,
+    'response.reasoning.done.json': _f724,
+    'response.reasoning_summary_part.added.json': _f731,
+    'response.reasoning_summary_part.done.json': _f738,
+    'response.reasoning_summary_text.delta.json': _f746,
+    'response.reasoning_summary_text.delta.json#rest': _f871,
+    'response.reasoning_summary_text.done.json': _f754,
+    'response.reasoning_text.delta.json': _f761,
+    'response.reasoning_text.delta.json#rest': _f874,
+    'response.reasoning_text.done.json': _f769,
+    'response.refusal.delta.json': _f776,
+    'response.refusal.delta.json#rest': _f877,
+    'response.refusal.done.json': _f784,
+    'response.shell_call_command.added.json': _f791,
+    'response.shell_call_command.delta.json': _f797,
+    'response.shell_call_command.delta.json#rest': _f880,
+    'response.shell_call_command.done.json': _f804,
+    'response.shell_call_output_content.delta.json': _f810,
+    'response.shell_call_output_content.delta.json#rest': _f883,
+    'response.shell_call_output_content.done.json': _f819,
+    'response.web_search_call.completed.json': _f826,
+    'response.web_search_call.in_progress.json': _f831,
+    'response.web_search_call.searching.json': _f836,
 }
