@@ -5,7 +5,9 @@ exactness: this walks the inlined schema (`schemas._inlined`, the one python-jso
 given) keyword by keyword as python-jsonschema 2020-12 does, with its custom `required` and
 `integer` (schemas.py), and gives the same errors: keyword, its value, the schema holding it,
 the instance and its path. schemas.py words them. It covers the keywords compiled.py covers
-and refuses any other. Importing python-jsonschema cost the first S001 of a process ~0.1 s
+and refuses any other. An `allOf` of `if <field> is <value> then` (the output item union,
+compiled._discriminated) walks only the `then` the field names: the other `if`s fail, so
+python-jsonschema finds nothing there either. Importing python-jsonschema cost the first S001 of a process ~0.1 s
 and wording with it was a tenth of a run on the real captures; tests/schema_reference.py keeps
 it as the reference, and the tests hold the two to the same findings on every fixture and real
 event, under every profile, with and without --strict, and on random mutations.
@@ -16,7 +18,7 @@ from __future__ import annotations
 import numbers
 from typing import Any, NamedTuple
 
-from .compiled import _ANNOTATIONS, _IDENTITY, UnsupportedSchema, json_equal
+from .compiled import _ANNOTATIONS, _IDENTITY, UnsupportedSchema, _discriminated, json_equal
 
 # What no error comes from: annotations, where a schema lives, `then`/`else` (read with `if`)
 _SILENT = _ANNOTATIONS | _IDENTITY | {"then", "else"}
@@ -43,6 +45,21 @@ def errors(schema: Any, instance: Any) -> list[SchemaError]:
 
 def is_valid(schema: Any, instance: Any) -> bool:
     return not errors(schema, instance)
+
+
+def _union(subschemas: list) -> tuple[str, dict[str, Any]] | None:
+    """compiled._discriminated as (key, {value: then}), found once per list: an output item's
+    19 `if`s would each be walked."""
+    known = _UNIONS.get(id(subschemas))
+    if known is None or known[0] is not subschemas:
+        if len(_UNIONS) >= 4096:  # schemas made on the fly (tests) must not grow it without end
+            _UNIONS.clear()
+        found = _discriminated(subschemas)
+        known = _UNIONS[id(subschemas)] = (subschemas, None if found is None else (found[0], dict(found[1])))
+    return known[1]
+
+
+_UNIONS: dict[int, tuple[list, Any]] = {}  # id -> (the list, kept so the id is not reused; its answer)
 
 
 def _is_type(instance: Any, kind: str) -> bool:
@@ -102,8 +119,14 @@ def _errors(schema: Any, instance: Any, path: tuple, out: list[SchemaError], ste
                     for index, element in enumerate(instance):
                         _errors(value, element, (*path, index), out, True)
         elif keyword == "allOf":
-            for sub in value:
-                _errors(sub, instance, path, out)
+            union = _union(value)
+            if union is None:
+                for sub in value:
+                    _errors(sub, instance, path, out)
+            elif isinstance(instance, dict):  # only the `then` whose value the field has can fail
+                then = union[1].get(instance.get(union[0])) if isinstance(instance.get(union[0]), str) else None
+                if then is not None:
+                    _errors(then, instance, path, out)
         elif keyword == "if":
             if is_valid(value, instance):
                 if "then" in schema:
