@@ -7,10 +7,11 @@ given) keyword by keyword as python-jsonschema 2020-12 does, with its custom `re
 the instance and its path. schemas.py words them. It covers the keywords compiled.py covers
 and refuses any other. An `allOf` of `if <field> is <value> then` (the output item union,
 compiled._discriminated) walks only the `then` the field names: the other `if`s fail, so
-python-jsonschema finds nothing there either. Importing python-jsonschema cost the first S001 of a process ~0.1 s
-and wording with it was a tenth of a run on the real captures; tests/schema_reference.py keeps
-it as the reference, and the tests hold the two to the same findings on every fixture and real
-event, under every profile, with and without --strict, and on random mutations.
+python-jsonschema finds nothing there either. Importing python-jsonschema cost the first
+S001 of a process ~0.1 s and wording with it was a tenth of a run on the real captures;
+tests/schema_reference.py keeps it as the reference, and the tests hold the two to the same
+findings on every fixture and real event, under every profile, with and without --strict,
+and on random mutations.
 """
 
 from __future__ import annotations
