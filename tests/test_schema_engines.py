@@ -234,6 +234,8 @@ def test_a_union_by_one_field_is_compiled_to_one_test_of_it() -> None:
         ({"const": [1, {"a": None}]}, [[1, {"a": None}], [1.0, {"a": None}]], [[True, {"a": None}], [1]]),
         ({"enum": [None, "a", 0]}, [None, "a", 0, 0.0], [False, "b", []]),
         ({"enum": ["a", "b"]}, ["a"], [["a"], {"a": 1}, 1]),
+        ({"enum": ["a", None, True]}, ["a", None, True], [1, 1.0, False, 0, "b", ["a"]]),
+        ({"enum": [False]}, [False], [0, 0.0, None, True]),
         ({"type": "integer", "minimum": 0}, [0, 2**80], [-1, 1.0, True, None]),
         ({"type": ["number", "null"], "minimum": 0}, [0, 0.5, None, float("nan")], [-0.5, "1", False]),
         ({"minimum": 1}, ["x", None, 1], [0, 0.5]),

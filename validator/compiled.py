@@ -178,8 +178,13 @@ class _Writer:
                 out.append(f"{pad}if not _equal({v}, {self.constant(value)}): return False")
         if "enum" in schema:
             values = schema["enum"]
-            if all(isinstance(x, str) for x in values):
-                out.append(f"{pad}if not (isinstance({v}, str) and {v} in {self.constant(frozenset(values))}): return False")
+            if all(isinstance(x, str) or x is None or x is True or x is False for x in values):
+                # strings by a set; null, true and false by identity (true is not 1)
+                strings = frozenset(x for x in values if isinstance(x, str))
+                tests = [f"{v} is {x!r}" for x in (None, True, False) if any(x is y for y in values)]
+                if strings:
+                    tests.append(f"(isinstance({v}, str) and {v} in {self.constant(strings)})")
+                out.append(f"{pad}if not ({' or '.join(tests)}): return False")
             else:
                 out.append(f"{pad}if not any(_equal({v}, x) for x in {self.constant(list(values))}): return False")
         if "minimum" in schema:

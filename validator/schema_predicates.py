@@ -15,12 +15,12 @@ _c156 = frozenset({'completed', 'failed', 'generating', 'in_progress'})
 _c167 = frozenset({'completed', 'failed', 'in_progress', 'incomplete', 'interpreting'})
 _c175 = frozenset({'calling', 'completed', 'failed', 'in_progress', 'incomplete'})
 _c218 = frozenset({'completed', 'in_progress'})
-_c267 = ['auto', 'disabled', None]
-_c270 = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', None]
-_c272 = ['auto', 'concise', 'detailed', None]
-_c284 = ['low', 'medium', 'high', None]
+_c267 = frozenset({'auto', 'disabled'})
+_c270 = frozenset({'high', 'low', 'medium', 'minimal', 'none', 'xhigh'})
+_c272 = frozenset({'auto', 'concise', 'detailed'})
+_c284 = frozenset({'high', 'low', 'medium'})
 _c423 = frozenset({'cancelled', 'completed', 'failed', 'in_progress', 'incomplete', 'queued'})
-_c451 = ['auto', 'default', 'flex', 'scale', 'priority', None]
+_c451 = frozenset({'auto', 'default', 'flex', 'priority', 'scale'})
 
 def _f1(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
@@ -229,20 +229,20 @@ def _f31(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bo
         v265 = v0['service_tier']
         if not (isinstance(v265, str) or v265 is None): return False
         v266 = v0['truncation']
-        if not any(_equal(v266, x) for x in _c267): return False
+        if not (v266 is None or (isinstance(v266, str) and v266 in _c267)): return False
         v268 = v0['reasoning']
         if not (isinstance(v268, dict) or v268 is None): return False
         if isinstance(v268, dict):
             pass
             if 'effort' in v268:
                 v269 = v268['effort']
-                if not any(_equal(v269, x) for x in _c270): return False
+                if not (v269 is None or (isinstance(v269, str) and v269 in _c270)): return False
             if 'summary' in v268:
                 v271 = v268['summary']
-                if not any(_equal(v271, x) for x in _c272): return False
+                if not (v271 is None or (isinstance(v271, str) and v271 in _c272)): return False
             if 'generate_summary' in v268:
                 v273 = v268['generate_summary']
-                if not any(_equal(v273, x) for x in _c272): return False
+                if not (v273 is None or (isinstance(v273, str) and v273 in _c272)): return False
             if 'max_tokens' in v268:
                 v274 = v268['max_tokens']
                 if not (type(v274) is int or v274 is None): return False
@@ -271,7 +271,7 @@ def _f31(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bo
                 if not (isinstance(v282, str) or v282 is None): return False
         if 'verbosity' in v276:
             v283 = v276['verbosity']
-            if not any(_equal(v283, x) for x in _c284): return False
+            if not (v283 is None or (isinstance(v283, str) and v283 in _c284)): return False
         v285 = v0['usage']
         if not _f286(v285): return False
         if not (isinstance(v285, dict) or v285 is None): return False
@@ -375,7 +375,7 @@ def _f43(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bo
         v45 = v0['id']
         if not (isinstance(v45, str)): return False
         v46 = v0['status']
-        if not (isinstance(v46, str) and v46 in _c47): return False
+        if not ((isinstance(v46, str) and v46 in _c47)): return False
         v48 = v0['role']
         if v48 != 'assistant': return False
         v49 = v0['content']
@@ -622,7 +622,7 @@ def _f107(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         if not (isinstance(v109, str)): return False
         if 'status' in v0:
             v110 = v0['status']
-            if not (isinstance(v110, str) and v110 in _c47): return False
+            if not ((isinstance(v110, str) and v110 in _c47)): return False
         v111 = v0['summary']
         if not (isinstance(v111, list)): return False
         for v112 in v111:
@@ -654,7 +654,7 @@ def _f116(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
             if not (isinstance(v118, str)): return False
         if 'status' in v0:
             v119 = v0['status']
-            if not (isinstance(v119, str) and v119 in _c47): return False
+            if not ((isinstance(v119, str) and v119 in _c47)): return False
         v120 = v0['call_id']
         if not (isinstance(v120, str)): return False
         v121 = v0['name']
@@ -682,7 +682,7 @@ def _f125(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
             if not (isinstance(v127, str)): return False
         if 'status' in v0:
             v128 = v0['status']
-            if not (isinstance(v128, str) and v128 in _c47): return False
+            if not ((isinstance(v128, str) and v128 in _c47)): return False
         v129 = v0['call_id']
         if not (isinstance(v129, str)): return False
         v130 = v0['output']
@@ -722,7 +722,7 @@ def _f138(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         v140 = v0['id']
         if not (isinstance(v140, str)): return False
         v141 = v0['status']
-        if not (isinstance(v141, str) and v141 in _c142): return False
+        if not ((isinstance(v141, str) and v141 in _c142)): return False
         if 'action' in v0:
             v143 = v0['action']
             if not (isinstance(v143, dict)): return False
@@ -739,7 +739,7 @@ def _f144(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         v146 = v0['id']
         if not (isinstance(v146, str)): return False
         v147 = v0['status']
-        if not (isinstance(v147, str) and v147 in _c148): return False
+        if not ((isinstance(v147, str) and v147 in _c148)): return False
         v149 = v0['queries']
         if not (isinstance(v149, list)): return False
         for v150 in v149:
@@ -761,7 +761,7 @@ def _f152(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         v154 = v0['id']
         if not (isinstance(v154, str)): return False
         v155 = v0['status']
-        if not (isinstance(v155, str) and v155 in _c156): return False
+        if not ((isinstance(v155, str) and v155 in _c156)): return False
         if 'result' in v0:
             v157 = v0['result']
             if not (isinstance(v157, str) or v157 is None): return False
@@ -793,7 +793,7 @@ def _f163(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         v165 = v0['id']
         if not (isinstance(v165, str)): return False
         v166 = v0['status']
-        if not (isinstance(v166, str) and v166 in _c167): return False
+        if not ((isinstance(v166, str) and v166 in _c167)): return False
         v168 = v0['container_id']
         if not (isinstance(v168, str)): return False
         v169 = v0['code']
@@ -815,7 +815,7 @@ def _f171(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         if not (isinstance(v173, str)): return False
         if 'status' in v0:
             v174 = v0['status']
-            if not (isinstance(v174, str) and v174 in _c175): return False
+            if not ((isinstance(v174, str) and v174 in _c175)): return False
         v176 = v0['server_label']
         if not (isinstance(v176, str)): return False
         v177 = v0['name']
@@ -881,7 +881,7 @@ def _f194(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         v196 = v0['id']
         if not (isinstance(v196, str)): return False
         v197 = v0['status']
-        if not (isinstance(v197, str) and v197 in _c47): return False
+        if not ((isinstance(v197, str) and v197 in _c47)): return False
         v198 = v0['call_id']
         if not (isinstance(v198, str)): return False
         v199 = v0['action']
@@ -899,7 +899,7 @@ def _f200(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         v202 = v0['id']
         if not (isinstance(v202, str)): return False
         v203 = v0['status']
-        if not (isinstance(v203, str) and v203 in _c47): return False
+        if not ((isinstance(v203, str) and v203 in _c47)): return False
         v204 = v0['call_id']
         if not (isinstance(v204, str)): return False
         v205 = v0['action']
@@ -921,7 +921,7 @@ def _f207(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         if not (isinstance(v209, str)): return False
         if 'status' in v0:
             v210 = v0['status']
-            if not (isinstance(v210, str) and v210 in _c47): return False
+            if not ((isinstance(v210, str) and v210 in _c47)): return False
         v211 = v0['call_id']
         if not (isinstance(v211, str)): return False
         v212 = v0['output']
@@ -943,7 +943,7 @@ def _f214(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         v216 = v0['id']
         if not (isinstance(v216, str)): return False
         v217 = v0['status']
-        if not (isinstance(v217, str) and v217 in _c218): return False
+        if not ((isinstance(v217, str) and v217 in _c218)): return False
         v219 = v0['call_id']
         if not (isinstance(v219, str)): return False
         v220 = v0['operation']
@@ -1484,7 +1484,7 @@ def _f416(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         if not (isinstance(v421, str)): return False
         if 'status' in v0:
             v422 = v0['status']
-            if not (isinstance(v422, str) and v422 in _c423): return False
+            if not ((isinstance(v422, str) and v422 in _c423)): return False
         v424 = v0['output']
         if not (isinstance(v424, list)): return False
         for v425 in v424:
@@ -1561,10 +1561,10 @@ def _f416(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
             if not (isinstance(v449, bool) or v449 is None): return False
         if 'service_tier' in v0:
             v450 = v0['service_tier']
-            if not any(_equal(v450, x) for x in _c451): return False
+            if not (v450 is None or (isinstance(v450, str) and v450 in _c451)): return False
         if 'truncation' in v0:
             v452 = v0['truncation']
-            if not any(_equal(v452, x) for x in _c267): return False
+            if not (v452 is None or (isinstance(v452, str) and v452 in _c267)): return False
         if 'reasoning' in v0:
             v453 = v0['reasoning']
             if not (isinstance(v453, dict) or v453 is None): return False
@@ -1572,13 +1572,13 @@ def _f416(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
                 pass
                 if 'effort' in v453:
                     v454 = v453['effort']
-                    if not any(_equal(v454, x) for x in _c270): return False
+                    if not (v454 is None or (isinstance(v454, str) and v454 in _c270)): return False
                 if 'summary' in v453:
                     v455 = v453['summary']
-                    if not any(_equal(v455, x) for x in _c272): return False
+                    if not (v455 is None or (isinstance(v455, str) and v455 in _c272)): return False
                 if 'generate_summary' in v453:
                     v456 = v453['generate_summary']
-                    if not any(_equal(v456, x) for x in _c272): return False
+                    if not (v456 is None or (isinstance(v456, str) and v456 in _c272)): return False
                 if 'max_tokens' in v453:
                     v457 = v453['max_tokens']
                     if not (type(v457) is int or v457 is None): return False
@@ -1608,7 +1608,7 @@ def _f416(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
                     if not (isinstance(v465, str) or v465 is None): return False
             if 'verbosity' in v459:
                 v466 = v459['verbosity']
-                if not any(_equal(v466, x) for x in _c284): return False
+                if not (v466 is None or (isinstance(v466, str) and v466 in _c284)): return False
         if 'usage' in v0:
             v467 = v0['usage']
             if not _f286(v467): return False
