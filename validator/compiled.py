@@ -95,7 +95,9 @@ class Compiler:
         constants = "\n".join(f"{name} = {literal}" for literal, name in self.writer.constants.items())
         functions = ["\n".join(lines) for lines in self.writer.functions]
         entries = "".join(f"    {name!r}: {function},\n" for name, function in sorted(self.entries.items()))
-        parts = [header.strip("\n"), "from orvalidate.compiled import json_equal as _equal", constants, *functions]
+        uses_equal = any("_equal(" in f for f in functions)
+        imports = "from orvalidate.compiled import json_equal as _equal" if uses_equal else ""
+        parts = [header.strip("\n"), imports, constants, *functions]
         return "\n\n".join([*filter(None, parts), "PREDICATES = {\n" + entries + "}"]) + "\n"
 
 

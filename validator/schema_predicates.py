@@ -6,8 +6,6 @@ every start cost a small capture about 20 ms. tests/test_schema_engines.py
 fails when this file no longer matches the schemas.
 """
 
-from orvalidate.compiled import json_equal as _equal
-
 _c47 = frozenset({'completed', 'in_progress', 'incomplete'})
 _c142 = frozenset({'completed', 'failed', 'in_progress', 'searching'})
 _c148 = frozenset({'completed', 'failed', 'in_progress', 'incomplete', 'searching'})
