@@ -2,8 +2,8 @@
 
 The compiled predicate (compiled.py) of every bundled schema file, by its path under schemas/,
 and of each delta type's less what a run pins (`#rest`, schemas.rest_check): compiling them at
-every start cost a small capture about 20 ms. tests/test_schema_engines.py
-fails when this file no longer matches the schemas.
+every start cost a small capture about 20 ms. tests/test_schema_engines.py fails when this file
+no longer matches the schemas.
 """
 
 _c47 = frozenset({'completed', 'in_progress', 'incomplete'})
