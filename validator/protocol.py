@@ -6,7 +6,9 @@ their `.done`, which part they write into, which hosted tools have a `*.complete
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
+
+R = TypeVar("R")
 
 # Event type prefix -> the output item types it may address (R10). Longest prefix wins.
 ITEM_FAMILIES: dict[str, frozenset[str]] = {
@@ -39,13 +41,19 @@ def item_family(event_type: str) -> frozenset[str] | None:
     try:
         return _FAMILY_OF[event_type]
     except KeyError:
-        if len(_FAMILY_OF) >= TYPES_CACHED:  # a capture of made-up types must not grow it without end
-            _FAMILY_OF.clear()
-        family = _FAMILY_OF[event_type] = ITEM_FAMILIES.get(event_type.rsplit(".", 1)[0] + ".")
-        return family
+        return remember(_FAMILY_OF, event_type, ITEM_FAMILIES.get(event_type.rsplit(".", 1)[0] + "."))
 
 
-TYPES_CACHED = 1024  # answers kept per event type (caches here and in rules/) before starting over
+def remember(cache: dict, key: Any, value: R) -> R:
+    """Keep `value` in a per-type cache (here and in rules/), which starts over past
+    TYPES_CACHED entries: a capture of made-up types must not grow it without end."""
+    if len(cache) >= TYPES_CACHED:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+TYPES_CACHED = 1024  # answers kept per event type before a cache starts over
 _FAMILY_OF: dict[str, frozenset[str] | None] = {}  # asked on every event: answered once per type
 
 

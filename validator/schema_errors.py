@@ -125,7 +125,9 @@ def _errors(schema: Any, instance: Any, path: tuple, out: list[SchemaError], ste
                 for sub in value:
                     _errors(sub, instance, path, out)
             elif isinstance(instance, dict):  # only the `then` whose value the field has can fail
-                then = union[1].get(instance.get(union[0])) if isinstance(instance.get(union[0]), str) else None
+                key, thens = union
+                tag = instance.get(key)
+                then = thens.get(tag) if isinstance(tag, str) else None
                 if then is not None:
                     _errors(then, instance, path, out)
         elif keyword == "if":

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Callable, Iterable, Iterator
 
 from ..model import Event, EventRef, Problem
-from ..protocol import TYPES_CACHED
+from ..protocol import remember
 from ..state import StreamState
 
 EventCheck = Callable[[Event, EventRef, StreamState], Iterator[Problem]]
@@ -41,10 +41,8 @@ def checks_for(event_type: str | None) -> tuple[EventCheck, ...]:
     """The checks that want events of this type, in registration order (cached per type)."""
     found = _BY_TYPE.get(event_type)
     if found is None:
-        found = tuple(c for c in EVENT_CHECKS if c.types is None or event_type in c.types)  # type: ignore[attr-defined]
-        if len(_BY_TYPE) >= TYPES_CACHED:  # made-up types must not grow it without end
-            _BY_TYPE.clear()
-        _BY_TYPE[event_type] = found
+        wanted = tuple(c for c in EVENT_CHECKS if c.types is None or event_type in c.types)  # type: ignore[attr-defined]
+        found = remember(_BY_TYPE, event_type, wanted)
     return found
 
 

@@ -7,7 +7,7 @@ from typing import Iterator
 
 from .. import schemas
 from ..model import Event, EventRef, Problem
-from ..protocol import TYPES_CACHED
+from ..protocol import remember
 from ..state import StreamState
 from .registry import on_event
 
@@ -56,9 +56,7 @@ def auto_split(kind: str | None) -> tuple[tuple[str, ...], frozenset[str]]:
     split = _SPLITS.get(kind)
     if split is None:
         known = tuple(p for p in AUTO_CANDIDATES if kind in schemas.known_types(p))
-        if len(_SPLITS) >= TYPES_CACHED:  # made-up types must not grow it without end
-            _SPLITS.clear()
-        split = _SPLITS[kind] = (known, frozenset(p for p in AUTO_CANDIDATES if p not in known))
+        split = remember(_SPLITS, kind, (known, frozenset(p for p in AUTO_CANDIDATES if p not in known)))
     return split
 
 
