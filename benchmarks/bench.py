@@ -16,13 +16,13 @@ import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-ORVALIDATE = [sys.executable, "-m", "orvalidate"]
 
 
 def run(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
@@ -75,6 +75,60 @@ def compile_bytecode() -> None:
     import orvalidate
 
     compileall.compile_dir(os.path.dirname(orvalidate.__file__), quiet=1)
+
+
+def contender_python(work: Path) -> str:
+    """The python every contender runs with: a fresh venv's, where orvalidate is installed from
+    a wheel of this checkout and the base site-packages is a plain path line in a .pth.
+
+    Users run orvalidate installed from its wheel (pre-commit, CI). The base interpreter, with
+    the editable install, would load setuptools' editable finder (pathlib and more, ~8 ms) on
+    every start, and this sandbox's `_sandboxing_egress_ca.pth` (certifi, ~7 ms): the base
+    site-packages' .pth files run only when it is a site dir, not a path line of another .pth.
+    If a step fails, it says why and falls back to the base interpreter."""
+    venv, wheels, source = work / "venv", work / "wheel", work / "source"
+    python = str(venv / "bin" / "python")
+    steps = (
+        [sys.executable, "-m", "venv", "--without-pip", str(venv)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(source)],
+    )
+    try:
+        source.mkdir()  # a copy: building in the checkout would leave build/ there, and stale modules in it
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy(ROOT / name, source / name)
+        for name in ("validator", "schemas"):
+            shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+        for step in steps:
+            subprocess.run(step, capture_output=True, text=True, check=True)
+        wheel = next(wheels.glob("orvalidate-*.whl"))
+        subprocess.run([sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index", "-q", str(wheel)],
+                       capture_output=True, text=True, check=True)
+        purelib = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                                 capture_output=True, text=True, check=True).stdout.strip()
+        base = dict.fromkeys(sysconfig.get_paths()[key] for key in ("purelib", "platlib"))
+        Path(purelib, "_base.pth").write_text("".join(f"{path}\n" for path in base))
+        found = subprocess.run([python, "-c", "import click, orjson, orvalidate; print(orvalidate.__file__)"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+        if not Path(found).is_relative_to(venv):
+            raise RuntimeError(f"the venv's python imports orvalidate from {found}")
+        if not any(Path(found).parent.glob("__pycache__/*.pyc")):
+            raise RuntimeError("the installed wheel has no bytecode")
+    except (subprocess.CalledProcessError, StopIteration, RuntimeError) as error:
+        why = getattr(error, "stderr", None) or str(error) or "pip wrote no wheel"
+        print(f"Contenders run with the base interpreter and the editable install (the venv failed: {why.strip()})")
+        compile_bytecode()
+        return sys.executable
+    print("Contenders run with a fresh venv's python; orvalidate installed from its wheel (as pre-commit and CI "
+          "install it); the base site-packages on the path without its .pth files")
+    return python
+
+
+def check_jsonschema_command(python: str) -> list[str] | None:
+    """check-jsonschema run by `python`, as orvalidate is (`-m`), or None if it is not there."""
+    for command in ([python, "-m", "check_jsonschema"], [python, "-c", "from check_jsonschema import main; main()"]):
+        if subprocess.run([*command, "--version"], capture_output=True).returncode == 0:
+            return command
+    return None
 
 
 def corpus_times(real: Path, copies: int, into: Path) -> Path:
@@ -208,18 +262,19 @@ def main() -> None:
     if not args.real.is_dir():
         sys.exit(f"bench: the real captures are not at {args.real} (use --real)")
     sys.path.insert(0, str(HERE))
-    compile_bytecode()
     with tempfile.TemporaryDirectory(prefix="orvalidate-bench-") as tmp:
         work = Path(tmp)
+        python = contender_python(work)
+        ORVALIDATE = [python, "-m", "orvalidate"]
         corpus5 = corpus_times(args.real, 5, work)
         events = int(subprocess.run([sys.executable, str(HERE / "payloads.py"), str(corpus5)], capture_output=True, text=True).stdout)
         print(f"Workload: the real corpus five times over, {events} payloads in {len(list(corpus5.iterdir()))} files")
 
         # 1. throughput against the floor, and 2. against the openai SDK, run in turn
-        floor = [sys.executable, str(HERE / "floor.py"), str(corpus5)]
+        floor = [python, str(HERE / "floor.py"), str(corpus5)]
         ours = [*ORVALIDATE, "--jobs", "1", "--format", "json", str(corpus5)]
-        sdk = [sys.executable, str(HERE / "sdk_baseline.py"), str(corpus5)]
-        have_sdk = subprocess.run([sys.executable, "-c", "import openai, pydantic"], capture_output=True).returncode == 0
+        sdk = [python, str(HERE / "sdk_baseline.py"), str(corpus5)]
+        have_sdk = subprocess.run([python, "-c", "import openai, pydantic"], capture_output=True).returncode == 0
         floor_s, ours_s, *sdk_s = paired([floor, ours, sdk] if have_sdk else [floor, ours], args.repeat)
         print(f"\n1. Throughput: orvalidate {ours_s:.2f} s, floor (split + orjson) {floor_s:.2f} s: "
               f"ratio {ours_s / floor_s:.1f} {verdict(ours_s / floor_s, 5, True)}")
@@ -233,9 +288,9 @@ def main() -> None:
         small = ROOT / "fixtures" / "valid" / "openai_text.sse"
         (work / "s.json").write_text('{"type": "object"}')
         (work / "d.json").write_text("{}")
-        check_jsonschema = shutil.which("check-jsonschema")
+        check_jsonschema = check_jsonschema_command(python)
         if check_jsonschema:
-            ours_small, theirs = paired([[*ORVALIDATE, str(small)], [check_jsonschema, "--schemafile", "s.json", "d.json"]],
+            ours_small, theirs = paired([[*ORVALIDATE, str(small)], [*check_jsonschema, "--schemafile", "s.json", "d.json"]],
                                         max(args.repeat, 5), cwd=work)
             print(f"3. Start-up: orvalidate on one small capture {ours_small * 1000:.0f} ms, check-jsonschema on a "
                   f"one-line schema {theirs * 1000:.0f} ms: ratio {ours_small / theirs:.2f} {verdict(ours_small / theirs, 1 / 3, True)}")
