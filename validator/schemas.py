@@ -23,7 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterator, NamedTuple
 
-from .schema_errors import errors, is_valid
+import orjson
+
 
 __all__ = ["SchemaProblem", "known_types", "check_event", "schema_dir", "PROFILES"]
 
@@ -39,8 +40,10 @@ class SchemaProblem(NamedTuple):
     severity: str | None  # None = the rule's default; "warning" for --strict unknown fields
 
 
+@lru_cache(maxsize=1)
 def schema_dir() -> Path:
-    """The bundled schemas: inside the package (wheel), else the source tree's top level."""
+    """The bundled schemas: inside the package (wheel), else the source tree's top level.
+    Found once: each schema file read asked again (a realpath of this module)."""
     here = Path(__file__).resolve().parent
     inside = here / "_schemas"  # pyproject.toml installs schemas/ there
     if (inside / "profiles.json").is_file():
@@ -50,8 +53,8 @@ def schema_dir() -> Path:
 
 @lru_cache(maxsize=1)
 def _catalog() -> dict[str, Any]:
-    with open(schema_dir() / "profiles.json", encoding="utf-8") as f:
-        return json.load(f)["profiles"]
+    with open(schema_dir() / "profiles.json", "rb") as f:
+        return orjson.loads(f.read())["profiles"]
 
 
 @lru_cache(maxsize=None)
@@ -88,8 +91,8 @@ def _document(uri: str) -> Any:
     """A bundled schema file by its `$id`; nothing outside the bundle is ever fetched."""
     if not uri.startswith(_BASE) or ".." in uri[len(_BASE):].split("/"):
         raise LookupError(f"`$ref` to {uri!r}, outside the bundled schemas")
-    with open(schema_dir() / uri[len(_BASE):], encoding="utf-8") as f:
-        return json.load(f)
+    with open(schema_dir() / uri[len(_BASE):], "rb") as f:
+        return orjson.loads(f.read())
 
 
 def _lookup(ref: str, base: str) -> tuple[Any, str]:
@@ -407,6 +410,20 @@ def _json_path(parts: list[Any]) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # --strict: every field the schema does not declare is an S001 warning
+
+
+def errors(schema: Any, instance: Any) -> Iterator[Any]:
+    """schema_errors.errors, loaded on first use: a capture whose events all pass their
+    predicates never needs it or compiled.py (~15M instructions of every start)."""
+    from .schema_errors import errors as found
+
+    return found(schema, instance)
+
+
+def is_valid(schema: Any, instance: Any) -> bool:
+    from .schema_errors import is_valid as valid
+
+    return valid(schema, instance)
 
 
 def _unknown_fields(schema: Any, payload: dict) -> list[SchemaProblem]:
