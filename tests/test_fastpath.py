@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from orvalidate import api, engine, fastpath
 from orvalidate.protocol import DELTA_EVENTS
-from orvalidate.rules import checks_for
+from orvalidate.rules import EVENT_CHECKS, checks_for
 
 from conftest import FIXTURES, REAL
 
@@ -66,6 +66,28 @@ def test_every_rule_that_reads_deltas_is_covered() -> None:
     for kind in DELTA_EVENTS:
         names = {f"{check.__module__.rsplit('.', 1)[-1]}.{check.__name__}" for check in checks_for(kind)}
         assert names == fastpath.COVERED, f"{kind}: update fastpath.plain_delta for {names ^ fastpath.COVERED}"
+
+
+def test_in_order_names_checks_every_event_type_runs() -> None:
+    """IN_ORDER names checks that run on every type: one renamed, or given `types`, would be
+    skipped where it never ran, or kept where in_order answered for it."""
+    names = {f"{check.__module__.rsplit('.', 1)[-1]}.{check.__name__}" for check in EVENT_CHECKS}
+    assert fastpath.IN_ORDER <= names
+    for event_type in ("response.created", "response.completed", "response.output_item.added", "made.up"):
+        every = {f"{check.__module__.rsplit('.', 1)[-1]}.{check.__name__}" for check in checks_for(event_type)}
+        rest = {f"{check.__module__.rsplit('.', 1)[-1]}.{check.__name__}" for check in fastpath.rest_of(event_type)}
+        assert every - rest == fastpath.IN_ORDER, event_type
+
+
+def test_in_order_is_taken_on_real_events(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not a check that never fires: on a clean capture most full-path events are in order,
+    and the first of a stream is not (L001 and Q001 look at it)."""
+    answers = []
+    original = fastpath.in_order
+    monkeypatch.setattr(engine, "in_order", lambda e, r, s: answers.append((r.type, original(e, r, s))) or answers[-1][1])
+    assert api.check_file(str(FIXTURES / "valid" / "openai_text.sse")).findings == []
+    assert answers[0] == ("response.created", False)
+    assert sum(taken for _, taken in answers) >= len(answers) - 2 >= 5
 
 
 # -- mutations: one event of a clean stream changed in a way a rule may care about ------------

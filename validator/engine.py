@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from . import codes
 from .config import DEFAULT, Config
-from .fastpath import HotRun, plain_delta
+from .fastpath import HotRun, in_order, plain_delta, rest_of
 from .model import Comment, Done, Event, EventRef, Finding, Problem, new_record
 from .rules import CLOSE_CHECKS, checks_for
 from .state import Options, StreamState
@@ -78,7 +78,7 @@ class StreamChecker:
         ref = EventRef(event.span, state.events, event.sequence_number, event.type)
         found = [(p, ref) for p in event.problems]
         if event.payload is not None or not event.problems:
-            for check in checks_for(ref.type):
+            for check in rest_of(ref.type) if self.quick and in_order(event, ref, state) else checks_for(ref.type):
                 for problem in check(event, ref, state):
                     found.append((problem, ref))
         state.update(event, ref)

@@ -19,7 +19,8 @@ import orjson
 
 from .model import Event, EventRef, Problem, Span, new_record
 from .payload import SERIALIZED_UP_TO, read_as_written
-from .protocol import DELTA_EVENTS, DeltaKind, item_family
+from .protocol import DELTA_EVENTS, DeltaKind, item_family, remember
+from .rules import checks_for
 from .rules.schema import auto_split, unknown_type_problems
 from .schemas import known_types, quick_check, rest_check
 from .state import Item, Run, StreamState
@@ -43,6 +44,41 @@ COVERED = frozenset(
 )
 
 _FAMILIES = {kind: item_family(kind) for kind in DELTA_EVENTS}
+
+# The per-event checks `in_order` answers for, whatever the event's type.
+IN_ORDER = frozenset(
+    {
+        "framing.event_type_mismatch",  # F006: the SSE name is the payload's type
+        "framing.done_sentinel_not_last",  # F009: no `[DONE]` before it
+        "lifecycle.missing_created",  # L001: it is not the first event
+        "lifecycle.event_after_terminal",  # L003: no terminal event yet
+        "sequence.sequence_start",  # Q001: not the first number
+        "sequence.sequence_gap",  # Q002 and
+        "sequence.sequence_not_increasing",  # Q003: exactly the previous number plus one
+    }
+)
+_REST: dict = {}  # type -> checks_for(type) less those in IN_ORDER
+
+
+def in_order(event: Event, ref: EventRef, state: StreamState) -> bool:
+    """Would every check of IN_ORDER pass this event? Then the engine runs only `rest_of`
+    its checks: seven generators less on each event the full path takes (lifecycle, items,
+    parts, `.done`), ~1.5 us of ~13. The same tests as plain_delta's compare findings."""
+    seq, last = ref.sequence_number, state.seq_last
+    return (
+        type(seq) is int and last is not None and seq == last + 1 and state.events > 0
+        and state.done is None and state.terminal is None
+        and (event.sse_event is None or event.sse_event == ref.type)
+    )
+
+
+def rest_of(event_type: str | None) -> tuple:
+    """checks_for(event_type) less the checks `in_order` answers for."""
+    found = _REST.get(event_type)
+    if found is None:
+        wanted = tuple(c for c in checks_for(event_type) if f"{c.__module__.rpartition('.')[2]}.{c.__name__}" not in IN_ORDER)
+        found = remember(_REST, event_type, wanted)
+    return found
 
 
 def plain_delta(event: Event, state: StreamState) -> tuple[Item, DeltaKind, Callable, Problem | None] | None:
