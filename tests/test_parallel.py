@@ -103,3 +103,36 @@ def test_when_no_child_can_be_forked_the_parent_checks_every_item(monkeypatch: p
 
     monkeypatch.setattr(os, "fork", refuse)
     assert list(parallel.checked([str(n) for n in range(20)], str.upper, 3, lost)) == [str(n) for n in range(20)]
+
+
+def test_results_larger_than_a_pipe_all_come_in_order(tmp_path: Path) -> None:
+    """The parent reads children's results only between its own items and at the end: a child
+    whose results outgrow its pipe (here ~6 MiB, past the 1 MiB a pipe may hold) waits for the
+    parent, and everything still comes, in order, with no child left."""
+    parent = os.getpid()
+    marker = tmp_path / "children done"
+
+    def check(item: str) -> str:
+        if os.getpid() == parent and int(item) == 0:  # the parent's first item waits for the children
+            deadline = time.monotonic() + 10
+            while not marker.exists() and time.monotonic() < deadline:
+                time.sleep(0.01)
+        if os.getpid() != parent and int(item) >= 10:
+            marker.touch()
+        return item * 100_000  # 100,000 to 300,000 bytes a result
+
+    items = [str(n) for n in range(30)]
+    assert list(parallel.checked(items, check, 3, lost)) == [item * 100_000 for item in items]
+    assert no_children_left()
+
+
+def test_the_parent_reads_without_a_thread() -> None:
+    """The results come without a thread of the parent's waking on each one (its GIL hand-offs
+    cost ~8 ms of 180 on 300 captures, ~900 context switches)."""
+    import threading
+
+    seen = []
+    results = parallel.checked([str(n) for n in range(50)], lambda item: seen.append(threading.active_count()) or item, 2, lost)
+    assert list(results) == [str(n) for n in range(50)]
+    assert set(seen) == {1}  # no thread but the main one, in the parent (and in a child, whose count is not kept)
+    assert no_children_left()
