@@ -1,7 +1,7 @@
 """Measure orvalidate against its five goals, side by side in one run, and print the ratios.
 
     pip install -e '.[bench]'
-    python benchmarks/bench.py [--real ../shared/captures/real] [--repeat 3] [--skip-memory]
+    python benchmarks/bench.py [--real ../shared/captures/real] [--repeat 5] [--skip-memory]
 
 Every figure is a whole process (start-up included) timed here and now: these machines are
 shared and noisy, so only ratios measured in one run mean anything. Nothing here asserts;
@@ -34,14 +34,25 @@ def run(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
     return time.perf_counter() - started, usage.ru_maxrss
 
 
-def paired(commands: list[list[str]], repeat: int, cwd: Path | None = None) -> list[float]:
-    """The median wall time of each command over `repeat` rounds that run them in turn: a
-    neighbour's burst on this shared machine then falls on all of them, not on one ratio's side."""
+def paired(commands: list[list[str]], repeat: int, cwd: Path | None = None) -> list[list[float]]:
+    """The wall times of each command over `repeat` rounds that run them in turn: a neighbour's
+    burst on this shared machine then falls on all of them, not on one ratio's side."""
     times: list[list[float]] = [[] for _ in commands]
     for _ in range(repeat):
         for command, seen in zip(commands, times):
             seen.append(run(command, cwd)[0])
-    return [statistics.median(seen) for seen in times]
+    return times
+
+
+def ratio(one: list[float], other: list[float]) -> tuple[float, str]:
+    """The median over rounds of one's time over the other's in the same round, and the range
+    of those ratios: each round's pair shared the machine's state of the moment."""
+    ratios = sorted(a / b for a, b in zip(one, other))
+    return statistics.median(ratios), f"rounds {ratios[0]:.2f}-{ratios[-1]:.2f}"
+
+
+def median(times: list[float]) -> float:
+    return statistics.median(times)
 
 
 # Runs a command and prints its peak RSS in KiB. A child's peak counts the resident size of
@@ -256,7 +267,7 @@ def _parses(text: bytes) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--real", type=Path, default=ROOT.parent / "shared" / "captures" / "real")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--skip-memory", action="store_true", help="skip the 190 MB capture")
     args = parser.parse_args()
     if not args.real.is_dir():
@@ -275,12 +286,14 @@ def main() -> None:
         ours = [*ORVALIDATE, "--jobs", "1", "--format", "json", str(corpus5)]
         sdk = [python, str(HERE / "sdk_baseline.py"), str(corpus5)]
         have_sdk = subprocess.run([python, "-c", "import openai, pydantic"], capture_output=True).returncode == 0
-        floor_s, ours_s, *sdk_s = paired([floor, ours, sdk] if have_sdk else [floor, ours], args.repeat)
-        print(f"\n1. Throughput: orvalidate {ours_s:.2f} s, floor (split + orjson) {floor_s:.2f} s: "
-              f"ratio {ours_s / floor_s:.1f} {verdict(ours_s / floor_s, 5, True)}")
-        if sdk_s:
-            print(f"2. Against the openai SDK (pydantic union + ResponseStreamState): SDK {sdk_s[0]:.2f} s, "
-                  f"orvalidate {ours_s:.2f} s: {sdk_s[0] / ours_s:.1f}x faster {verdict(sdk_s[0] / ours_s, 20, False)}")
+        floor_t, ours_t, *sdk_t = paired([floor, ours, sdk] if have_sdk else [floor, ours], args.repeat)
+        slower, spread = ratio(ours_t, floor_t)
+        print(f"\n1. Throughput: orvalidate {median(ours_t):.2f} s, floor (split + orjson) {median(floor_t):.2f} s: "
+              f"ratio {slower:.1f} {verdict(slower, 5, True)} ({spread})")
+        if sdk_t:
+            faster, spread = ratio(sdk_t[0], ours_t)
+            print(f"2. Against the openai SDK (pydantic union + ResponseStreamState): SDK {median(sdk_t[0]):.2f} s, "
+                  f"orvalidate {median(ours_t):.2f} s: {faster:.1f}x faster {verdict(faster, 20, False)} ({spread})")
         else:
             print("2. Against the openai SDK: skipped (pip install -e '.[bench]')")
 
@@ -292,11 +305,12 @@ def main() -> None:
         if check_jsonschema:
             ours_small, theirs = paired([[*ORVALIDATE, str(small)], [*check_jsonschema, "--schemafile", "s.json", "d.json"]],
                                         max(args.repeat, 5), cwd=work)
-            print(f"3. Start-up: orvalidate on one small capture {ours_small * 1000:.0f} ms, check-jsonschema on a "
-                  f"one-line schema {theirs * 1000:.0f} ms: ratio {ours_small / theirs:.2f} {verdict(ours_small / theirs, 1 / 3, True)}")
+            share, spread = ratio(ours_small, theirs)
+            print(f"3. Start-up: orvalidate on one small capture {median(ours_small) * 1000:.0f} ms, check-jsonschema on a "
+                  f"one-line schema {median(theirs) * 1000:.0f} ms: ratio {share:.2f} {verdict(share, 1 / 3, True)} ({spread})")
         else:
             ours_small = paired([[*ORVALIDATE, str(small)]], max(args.repeat, 5))[0]
-            print(f"3. Start-up: orvalidate {ours_small * 1000:.0f} ms; check-jsonschema not installed (pip install -e '.[bench]')")
+            print(f"3. Start-up: orvalidate {median(ours_small) * 1000:.0f} ms; check-jsonschema not installed (pip install -e '.[bench]')")
 
         # 4. memory on a 190 MB capture
         if not args.skip_memory:
@@ -316,9 +330,10 @@ def main() -> None:
         for n, capture in enumerate(sorted(corpus5.iterdir())[:300]):
             shutil.copy(capture, folder / capture.name)
         jobs = os.cpu_count() or 1
-        one_s, many_s = paired([[*ORVALIDATE, "--jobs", str(n), "--format", "json", str(folder)] for n in (1, jobs)], args.repeat)
-        print(f"5. {len(list(folder.iterdir()))} captures: --jobs 1 {one_s:.2f} s, --jobs {jobs} {many_s:.2f} s: "
-              f"{one_s / many_s:.2f}x {verdict(one_s / many_s, 1.6, False)}")
+        one_t, many_t = paired([[*ORVALIDATE, "--jobs", str(n), "--format", "json", str(folder)] for n in (1, jobs)], args.repeat)
+        faster, spread = ratio(one_t, many_t)
+        print(f"5. {len(list(folder.iterdir()))} captures: --jobs 1 {median(one_t):.2f} s, --jobs {jobs} {median(many_t):.2f} s: "
+              f"{faster:.2f}x {verdict(faster, 1.6, False)} ({spread})")
     stages(args.real)
 
 
