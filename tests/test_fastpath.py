@@ -68,6 +68,23 @@ def test_every_rule_that_reads_deltas_is_covered() -> None:
         assert names == fastpath.COVERED, f"{kind}: update fastpath.plain_delta for {names ^ fastpath.COVERED}"
 
 
+@pytest.mark.parametrize("profile", PROFILES)
+def test_the_schema_rules_gate_changes_no_finding(profile: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """rules/schema.py asks the compiled predicate first and says nothing when it passes: every
+    capture gives the same findings with and without that gate, and the gate is taken."""
+    from orvalidate.rules import schema
+
+    gated, asked = schema._passes_for, []
+    monkeypatch.setattr(schema, "_passes_for", lambda *a: asked.append(r := gated(*a)) or r)
+    for path in _captures():
+        data = path.read_bytes()
+        with_it = _findings(data, str(path), False, profile=profile)
+        monkeypatch.setattr(schema, "_passes_for", lambda *a: None)
+        assert with_it == _findings(data, str(path), False, profile=profile), path
+        monkeypatch.setattr(schema, "_passes_for", lambda *a: asked.append(r := gated(*a)) or r)
+    assert sum(found is not None for found in asked) > 1000
+
+
 def test_in_order_names_checks_every_event_type_runs() -> None:
     """IN_ORDER names checks that run on every type: one renamed, or given `types`, would be
     skipped where it never ran, or kept where in_order answered for it."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 from .. import schemas
 from ..model import Event, EventRef, Problem
@@ -45,6 +45,10 @@ def schema_violation(event: Event, ref: EventRef, state: StreamState) -> Iterato
     """
     if event.payload is None or event.sdk_cased:
         return
+    if not state.options.strict:
+        passes = _passes_for(state.options.profile, event.payload["type"])
+        if passes and passes(event.payload):
+            return
     for problem in _schema_problems(event, ref, state):
         if problem.code != "S001" or not _u004_says_it(event.payload, problem.json_path):
             yield problem
@@ -61,6 +65,27 @@ def auto_split(kind: str | None) -> tuple[tuple[str, ...], frozenset[str]]:
 
 
 _SPLITS: dict = {}  # type -> auto_split's answer (the catalogs do not change while running)
+
+
+def _passes_for(profile: str | None, kind: str) -> Callable[[Any], bool] | None:
+    """The compiled predicate whose "valid" means the rule has nothing to say of an event of
+    this type (not under --strict), or None when even a valid event gets a problem (S002: the
+    profile, or under `auto` one candidate, does not know the type). Asked first, it spares
+    the common case the generators and cached look-ups of the wording path (one cached answer
+    per profile and type)."""
+    key = (profile, kind)
+    found = _PASSES.get(key, False)
+    if found is False:
+        if profile is None:
+            known, unknown = auto_split(kind)
+            found = schemas.quick_check(known[0], kind) if known and not unknown else None
+        else:
+            found = schemas.quick_check(profile, kind) if kind in schemas.known_types(profile) else None
+        remember(_PASSES, key, found)
+    return found
+
+
+_PASSES: dict = {}  # (profile or None for auto, type) -> _passes_for's answer
 
 
 def _schema_problems(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
