@@ -75,9 +75,10 @@ class StreamChecker:
 
     def feed_event(self, event: Event) -> list[Finding]:
         state = self.state
-        ref = EventRef(event.span, state.events, event.sequence_number, event.type)
-        found = [(p, ref) for p in event.problems]
-        if event.payload is not None or not event.problems:
+        ref = new_record(EventRef, (event.span, state.events, event.sequence_number, event.type))
+        problems = event.problems
+        found = [(p, ref) for p in problems] if problems else []
+        if event.payload is not None or not problems:
             for check in rest_of(ref.type) if self.quick and in_order(event, ref, state) else checks_for(ref.type):
                 for problem in check(event, ref, state):
                     found.append((problem, ref))
@@ -118,6 +119,8 @@ class StreamChecker:
         if self._pending:
             found = self._pending + found
             self._pending = []
+        elif not found:
+            return []
         return [f for f in (self._finding(p, ref) for p, ref in found) if f is not None]
 
     def _finding(self, problem: Problem, ref: EventRef | None) -> Finding | None:
