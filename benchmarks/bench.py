@@ -55,6 +55,22 @@ def median(times: list[float]) -> float:
     return statistics.median(times)
 
 
+def beside_a_busy_core(command: list[str], repeat: int) -> tuple[list[float], list[float]]:
+    """Wall times of `command` alone and while a spin loop runs, in turn: on a shared virtual
+    machine two busy cores may slow each other (a host's hyperthreads, its clocks), which
+    bounds what --jobs can gain whatever orvalidate does."""
+    alone: list[float] = []
+    beside: list[float] = []
+    for _ in range(repeat):
+        alone.append(run(command)[0])
+        spin = subprocess.Popen([sys.executable, "-S", "-c", "while True: pass"])
+        time.sleep(0.05)
+        beside.append(run(command)[0])
+        spin.kill()
+        spin.wait()
+    return alone, beside
+
+
 # Runs a command and prints its peak RSS in KiB. A child's peak counts the resident size of
 # the process that forked it (Linux carries the high-water mark over fork), so the command is
 # started from this small interpreter, not from the benchmark with its workloads in memory.
@@ -334,6 +350,10 @@ def main() -> None:
         faster, spread = ratio(one_t, many_t)
         print(f"5. {len(list(folder.iterdir()))} captures: --jobs 1 {median(one_t):.2f} s, --jobs {jobs} {median(many_t):.2f} s: "
               f"{faster:.2f}x {verdict(faster, 1.6, False)} ({spread})")
+        if jobs > 1:
+            alone, beside = beside_a_busy_core([*ORVALIDATE, "--jobs", "1", "--format", "json", str(folder)], args.repeat)
+            print(f"   this machine: --jobs 1 takes {median(alone):.2f} s alone, {median(beside):.2f} s while a spin loop "
+                  f"keeps another core busy ({ratio(beside, alone)[0]:.2f}x): what two busy cores cost each other here")
     stages(args.real)
 
 
