@@ -226,6 +226,35 @@ def test_a_union_by_one_field_is_compiled_to_one_test_of_it() -> None:
         assert "elif" not in compile_schema(other).source  # type: ignore[attr-defined]
 
 
+def _with_refs(listed: dict) -> tuple:
+    """A predicate compiled from `{"properties": {"l": {"$ref": <listed>}}}`, where `listed`
+    names `#/$defs/item` (an object with `a`), and the same schema with the refs inlined."""
+    from orvalidate.compiled import Compiler
+
+    item = {"type": "object", "required": ["a"]}
+    defs = {"list": listed, "item": item}
+    compiler = Compiler(lambda ref, base: (defs[ref.rpartition("/")[2]], base))
+    compiler.add("schema", {"properties": {"l": {"$ref": "#/$defs/list"}}}, "")
+    namespace: dict = {}
+    source = compiler.source()
+    exec(compile(source, "<test>", "exec"), namespace)
+    inlined = {"properties": {"l": {**listed, "items": item}}}
+    return namespace["PREDICATES"]["schema"], source, inlined
+
+
+def test_a_ref_to_an_array_of_one_schema_is_written_in_place() -> None:
+    """A delta's `logprobs` ($ref to an array of $ref) costs a type test and a loop, not a call of
+    a function that only wraps them; anything more than `type` and `items` stays a function."""
+    plain = {"type": "array", "items": {"$ref": "#/$defs/item"}, "description": "listed"}
+    check, source, inlined = _with_refs(plain)
+    assert source.count("def _f") == 2  # the schema's and the item's: none for the array
+    reference = schema_reference.Reference(inlined)
+    for value in ({}, {"l": []}, {"l": [{"a": 1}, {"a": None}]}, {"l": [{"a": 1}, {}]}, {"l": [1]}, {"l": {}}, {"l": None}):
+        assert check(value) == reference.is_valid(value), value
+    for other in ({"type": ["array", "null"], "items": {"$ref": "#/$defs/item"}}, {"items": {"$ref": "#/$defs/item"}}):
+        assert _with_refs(other)[1].count("def _f") == 3, other
+
+
 @pytest.mark.parametrize(
     "schema, valid, invalid",
     [

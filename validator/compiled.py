@@ -116,6 +116,12 @@ def _has_structure(schema: Any) -> bool:
     return bool({"properties", "items", "$ref", "allOf", "if", "required"} & schema.keys())
 
 
+def _plain_array(schema: Any) -> bool:
+    """An array of one item schema and nothing else (a delta's `logprobs`): written in place it
+    is a type test and a loop, where a shared function cost a call on every delta."""
+    return isinstance(schema, dict) and schema.get("type") == "array" and set(schema) - _ANNOTATIONS <= {"type", "items"}
+
+
 class _Writer:
     def __init__(self, compiler: Compiler) -> None:
         self.compiler = compiler
@@ -159,10 +165,10 @@ class _Writer:
             raise UnsupportedSchema(f"keywords {sorted(unknown)} are not supported by the compiled checks")
         if "$ref" in schema:
             target, where = self.compiler.lookup(schema["$ref"], self.base)
-            if _has_structure(target):
+            if _has_structure(target) and not _plain_array(target):
                 function = self.compiler.shared_function(target, where, schema["$ref"].partition("#")[2])
                 out.append(f"{pad}if not {function}({v}): return False")
-            else:  # a scalar target is written in place
+            else:  # a scalar target, or an array of one schema, is written in place
                 saved, self.base = self.base, where
                 self.body(target, v, depth, out, is_dict)
                 self.base = saved

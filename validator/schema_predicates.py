@@ -1174,47 +1174,42 @@ def _f329(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         if not (isinstance(v335, str)): return False
         if 'logprobs' in v0:
             v336 = v0['logprobs']
-            if not _f337(v336): return False
+            if not (isinstance(v336, list)): return False
+            for v337 in v336:
+                pass
+                if not _f86(v337): return False
         if 'obfuscation' in v0:
-            v339 = v0['obfuscation']
-            if not (isinstance(v339, str)): return False
+            v338 = v0['obfuscation']
+            if not (isinstance(v338, str)): return False
     except KeyError:
         return False
     return True
 
-def _f337(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, list)): return False
-        for v338 in v0:
-            pass
-            if not _f86(v338): return False
-    except KeyError:
-        return False
-    return True
-
-def _f340(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f339(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v341 = v0['type']
-        if v341 != 'response.output_text.done': return False
-        v342 = v0['sequence_number']
-        if not (type(v342) is int): return False
-        if v342 < 0: return False
-        v343 = v0['item_id']
-        if not (isinstance(v343, str)): return False
-        v344 = v0['output_index']
+        v340 = v0['type']
+        if v340 != 'response.output_text.done': return False
+        v341 = v0['sequence_number']
+        if not (type(v341) is int): return False
+        if v341 < 0: return False
+        v342 = v0['item_id']
+        if not (isinstance(v342, str)): return False
+        v343 = v0['output_index']
+        if not (type(v343) is int): return False
+        if v343 < 0: return False
+        v344 = v0['content_index']
         if not (type(v344) is int): return False
         if v344 < 0: return False
-        v345 = v0['content_index']
-        if not (type(v345) is int): return False
-        if v345 < 0: return False
-        v346 = v0['text']
-        if not (isinstance(v346, str)): return False
+        v345 = v0['text']
+        if not (isinstance(v345, str)): return False
         if 'logprobs' in v0:
-            v347 = v0['logprobs']
-            if not _f337(v347): return False
+            v346 = v0['logprobs']
+            if not (isinstance(v346, list)): return False
+            for v347 in v346:
+                pass
+                if not _f86(v347): return False
     except KeyError:
         return False
     return True
@@ -2415,495 +2410,491 @@ def _f695(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         v701 = v0['delta']
         if not (isinstance(v701, str)): return False
         v702 = v0['logprobs']
-        if not _f337(v702): return False
+        if not (isinstance(v702, list)): return False
+        for v703 in v702:
+            pass
+            if not _f86(v703): return False
         if 'obfuscation' in v0:
-            v703 = v0['obfuscation']
-            if not (isinstance(v703, str)): return False
+            v704 = v0['obfuscation']
+            if not (isinstance(v704, str)): return False
     except KeyError:
         return False
     return True
 
-def _f704(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f705(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v705 = v0['type']
-        if v705 != 'response.output_text.done': return False
-        v706 = v0['sequence_number']
-        if not (type(v706) is int): return False
-        if v706 < 0: return False
-        v707 = v0['item_id']
-        if not (isinstance(v707, str)): return False
-        v708 = v0['output_index']
-        if not (type(v708) is int): return False
-        if v708 < 0: return False
-        v709 = v0['content_index']
+        v706 = v0['type']
+        if v706 != 'response.output_text.done': return False
+        v707 = v0['sequence_number']
+        if not (type(v707) is int): return False
+        if v707 < 0: return False
+        v708 = v0['item_id']
+        if not (isinstance(v708, str)): return False
+        v709 = v0['output_index']
         if not (type(v709) is int): return False
         if v709 < 0: return False
-        v710 = v0['text']
-        if not (isinstance(v710, str)): return False
-        v711 = v0['logprobs']
-        if not _f337(v711): return False
+        v710 = v0['content_index']
+        if not (type(v710) is int): return False
+        if v710 < 0: return False
+        v711 = v0['text']
+        if not (isinstance(v711, str)): return False
+        v712 = v0['logprobs']
+        if not (isinstance(v712, list)): return False
+        for v713 in v712:
+            pass
+            if not _f86(v713): return False
     except KeyError:
         return False
     return True
 
-def _f712(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f714(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v713 = v0['type']
-        if v713 != 'response.queued': return False
-        v714 = v0['sequence_number']
-        if not (type(v714) is int): return False
-        if v714 < 0: return False
-        v715 = v0['response']
-        if not _f416(v715): return False
+        v715 = v0['type']
+        if v715 != 'response.queued': return False
+        v716 = v0['sequence_number']
+        if not (type(v716) is int): return False
+        if v716 < 0: return False
+        v717 = v0['response']
+        if not _f416(v717): return False
     except KeyError:
         return False
     return True
 
-def _f716(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f718(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v717 = v0['type']
-        if v717 != 'response.reasoning.delta': return False
-        v718 = v0['sequence_number']
-        if not (type(v718) is int): return False
-        if v718 < 0: return False
-        v719 = v0['item_id']
-        if not (isinstance(v719, str)): return False
-        v720 = v0['output_index']
+        v719 = v0['type']
+        if v719 != 'response.reasoning.delta': return False
+        v720 = v0['sequence_number']
         if not (type(v720) is int): return False
         if v720 < 0: return False
-        v721 = v0['content_index']
-        if not (type(v721) is int): return False
-        if v721 < 0: return False
-        v722 = v0['delta']
-        if not (isinstance(v722, str)): return False
+        v721 = v0['item_id']
+        if not (isinstance(v721, str)): return False
+        v722 = v0['output_index']
+        if not (type(v722) is int): return False
+        if v722 < 0: return False
+        v723 = v0['content_index']
+        if not (type(v723) is int): return False
+        if v723 < 0: return False
+        v724 = v0['delta']
+        if not (isinstance(v724, str)): return False
         if 'obfuscation' in v0:
-            v723 = v0['obfuscation']
-            if not (isinstance(v723, str)): return False
+            v725 = v0['obfuscation']
+            if not (isinstance(v725, str)): return False
     except KeyError:
         return False
     return True
 
-def _f724(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f726(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v725 = v0['type']
-        if v725 != 'response.reasoning.done': return False
-        v726 = v0['sequence_number']
-        if not (type(v726) is int): return False
-        if v726 < 0: return False
-        v727 = v0['item_id']
-        if not (isinstance(v727, str)): return False
-        v728 = v0['output_index']
+        v727 = v0['type']
+        if v727 != 'response.reasoning.done': return False
+        v728 = v0['sequence_number']
         if not (type(v728) is int): return False
         if v728 < 0: return False
-        v729 = v0['content_index']
-        if not (type(v729) is int): return False
-        if v729 < 0: return False
-        v730 = v0['text']
-        if not (isinstance(v730, str)): return False
+        v729 = v0['item_id']
+        if not (isinstance(v729, str)): return False
+        v730 = v0['output_index']
+        if not (type(v730) is int): return False
+        if v730 < 0: return False
+        v731 = v0['content_index']
+        if not (type(v731) is int): return False
+        if v731 < 0: return False
+        v732 = v0['text']
+        if not (isinstance(v732, str)): return False
     except KeyError:
         return False
     return True
 
-def _f731(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f733(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v732 = v0['type']
-        if v732 != 'response.reasoning_summary_part.added': return False
-        v733 = v0['sequence_number']
-        if not (type(v733) is int): return False
-        if v733 < 0: return False
-        v734 = v0['item_id']
-        if not (isinstance(v734, str)): return False
-        v735 = v0['output_index']
+        v734 = v0['type']
+        if v734 != 'response.reasoning_summary_part.added': return False
+        v735 = v0['sequence_number']
         if not (type(v735) is int): return False
         if v735 < 0: return False
-        v736 = v0['summary_index']
-        if not (type(v736) is int): return False
-        if v736 < 0: return False
-        v737 = v0['part']
-        if not _f51(v737): return False
-        if not (isinstance(v737, dict)): return False
+        v736 = v0['item_id']
+        if not (isinstance(v736, str)): return False
+        v737 = v0['output_index']
+        if not (type(v737) is int): return False
+        if v737 < 0: return False
+        v738 = v0['summary_index']
+        if not (type(v738) is int): return False
+        if v738 < 0: return False
+        v739 = v0['part']
+        if not _f51(v739): return False
+        if not (isinstance(v739, dict)): return False
     except KeyError:
         return False
     return True
 
-def _f738(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f740(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v739 = v0['type']
-        if v739 != 'response.reasoning_summary_part.done': return False
-        v740 = v0['sequence_number']
-        if not (type(v740) is int): return False
-        if v740 < 0: return False
-        v741 = v0['item_id']
-        if not (isinstance(v741, str)): return False
-        v742 = v0['output_index']
+        v741 = v0['type']
+        if v741 != 'response.reasoning_summary_part.done': return False
+        v742 = v0['sequence_number']
         if not (type(v742) is int): return False
         if v742 < 0: return False
-        v743 = v0['summary_index']
-        if not (type(v743) is int): return False
-        if v743 < 0: return False
-        v744 = v0['part']
-        if not _f51(v744): return False
-        if not (isinstance(v744, dict)): return False
+        v743 = v0['item_id']
+        if not (isinstance(v743, str)): return False
+        v744 = v0['output_index']
+        if not (type(v744) is int): return False
+        if v744 < 0: return False
+        v745 = v0['summary_index']
+        if not (type(v745) is int): return False
+        if v745 < 0: return False
+        v746 = v0['part']
+        if not _f51(v746): return False
+        if not (isinstance(v746, dict)): return False
         if 'status' in v0:
-            v745 = v0['status']
-            if not (isinstance(v745, str)): return False
+            v747 = v0['status']
+            if not (isinstance(v747, str)): return False
     except KeyError:
         return False
     return True
 
-def _f746(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f748(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v747 = v0['type']
-        if v747 != 'response.reasoning_summary_text.delta': return False
-        v748 = v0['sequence_number']
-        if not (type(v748) is int): return False
-        if v748 < 0: return False
-        v749 = v0['item_id']
-        if not (isinstance(v749, str)): return False
-        v750 = v0['output_index']
+        v749 = v0['type']
+        if v749 != 'response.reasoning_summary_text.delta': return False
+        v750 = v0['sequence_number']
         if not (type(v750) is int): return False
         if v750 < 0: return False
-        v751 = v0['summary_index']
-        if not (type(v751) is int): return False
-        if v751 < 0: return False
-        v752 = v0['delta']
-        if not (isinstance(v752, str)): return False
+        v751 = v0['item_id']
+        if not (isinstance(v751, str)): return False
+        v752 = v0['output_index']
+        if not (type(v752) is int): return False
+        if v752 < 0: return False
+        v753 = v0['summary_index']
+        if not (type(v753) is int): return False
+        if v753 < 0: return False
+        v754 = v0['delta']
+        if not (isinstance(v754, str)): return False
         if 'obfuscation' in v0:
-            v753 = v0['obfuscation']
-            if not (isinstance(v753, str)): return False
+            v755 = v0['obfuscation']
+            if not (isinstance(v755, str)): return False
     except KeyError:
         return False
     return True
 
-def _f754(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f756(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v755 = v0['type']
-        if v755 != 'response.reasoning_summary_text.done': return False
-        v756 = v0['sequence_number']
-        if not (type(v756) is int): return False
-        if v756 < 0: return False
-        v757 = v0['item_id']
-        if not (isinstance(v757, str)): return False
-        v758 = v0['output_index']
+        v757 = v0['type']
+        if v757 != 'response.reasoning_summary_text.done': return False
+        v758 = v0['sequence_number']
         if not (type(v758) is int): return False
         if v758 < 0: return False
-        v759 = v0['summary_index']
-        if not (type(v759) is int): return False
-        if v759 < 0: return False
-        v760 = v0['text']
-        if not (isinstance(v760, str)): return False
+        v759 = v0['item_id']
+        if not (isinstance(v759, str)): return False
+        v760 = v0['output_index']
+        if not (type(v760) is int): return False
+        if v760 < 0: return False
+        v761 = v0['summary_index']
+        if not (type(v761) is int): return False
+        if v761 < 0: return False
+        v762 = v0['text']
+        if not (isinstance(v762, str)): return False
     except KeyError:
         return False
     return True
 
-def _f761(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f763(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v762 = v0['type']
-        if v762 != 'response.reasoning_text.delta': return False
-        v763 = v0['sequence_number']
-        if not (type(v763) is int): return False
-        if v763 < 0: return False
-        v764 = v0['item_id']
-        if not (isinstance(v764, str)): return False
-        v765 = v0['output_index']
+        v764 = v0['type']
+        if v764 != 'response.reasoning_text.delta': return False
+        v765 = v0['sequence_number']
         if not (type(v765) is int): return False
         if v765 < 0: return False
-        v766 = v0['content_index']
-        if not (type(v766) is int): return False
-        if v766 < 0: return False
-        v767 = v0['delta']
-        if not (isinstance(v767, str)): return False
+        v766 = v0['item_id']
+        if not (isinstance(v766, str)): return False
+        v767 = v0['output_index']
+        if not (type(v767) is int): return False
+        if v767 < 0: return False
+        v768 = v0['content_index']
+        if not (type(v768) is int): return False
+        if v768 < 0: return False
+        v769 = v0['delta']
+        if not (isinstance(v769, str)): return False
         if 'obfuscation' in v0:
-            v768 = v0['obfuscation']
-            if not (isinstance(v768, str)): return False
+            v770 = v0['obfuscation']
+            if not (isinstance(v770, str)): return False
     except KeyError:
         return False
     return True
 
-def _f769(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f771(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v770 = v0['type']
-        if v770 != 'response.reasoning_text.done': return False
-        v771 = v0['sequence_number']
-        if not (type(v771) is int): return False
-        if v771 < 0: return False
-        v772 = v0['item_id']
-        if not (isinstance(v772, str)): return False
-        v773 = v0['output_index']
+        v772 = v0['type']
+        if v772 != 'response.reasoning_text.done': return False
+        v773 = v0['sequence_number']
         if not (type(v773) is int): return False
         if v773 < 0: return False
-        v774 = v0['content_index']
-        if not (type(v774) is int): return False
-        if v774 < 0: return False
-        v775 = v0['text']
-        if not (isinstance(v775, str)): return False
+        v774 = v0['item_id']
+        if not (isinstance(v774, str)): return False
+        v775 = v0['output_index']
+        if not (type(v775) is int): return False
+        if v775 < 0: return False
+        v776 = v0['content_index']
+        if not (type(v776) is int): return False
+        if v776 < 0: return False
+        v777 = v0['text']
+        if not (isinstance(v777, str)): return False
     except KeyError:
         return False
     return True
 
-def _f776(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f778(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v777 = v0['type']
-        if v777 != 'response.refusal.delta': return False
-        v778 = v0['sequence_number']
-        if not (type(v778) is int): return False
-        if v778 < 0: return False
-        v779 = v0['item_id']
-        if not (isinstance(v779, str)): return False
-        v780 = v0['output_index']
+        v779 = v0['type']
+        if v779 != 'response.refusal.delta': return False
+        v780 = v0['sequence_number']
         if not (type(v780) is int): return False
         if v780 < 0: return False
-        v781 = v0['content_index']
-        if not (type(v781) is int): return False
-        if v781 < 0: return False
-        v782 = v0['delta']
-        if not (isinstance(v782, str)): return False
+        v781 = v0['item_id']
+        if not (isinstance(v781, str)): return False
+        v782 = v0['output_index']
+        if not (type(v782) is int): return False
+        if v782 < 0: return False
+        v783 = v0['content_index']
+        if not (type(v783) is int): return False
+        if v783 < 0: return False
+        v784 = v0['delta']
+        if not (isinstance(v784, str)): return False
         if 'obfuscation' in v0:
-            v783 = v0['obfuscation']
-            if not (isinstance(v783, str)): return False
+            v785 = v0['obfuscation']
+            if not (isinstance(v785, str)): return False
     except KeyError:
         return False
     return True
 
-def _f784(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f786(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v785 = v0['type']
-        if v785 != 'response.refusal.done': return False
-        v786 = v0['sequence_number']
-        if not (type(v786) is int): return False
-        if v786 < 0: return False
-        v787 = v0['item_id']
-        if not (isinstance(v787, str)): return False
-        v788 = v0['output_index']
+        v787 = v0['type']
+        if v787 != 'response.refusal.done': return False
+        v788 = v0['sequence_number']
         if not (type(v788) is int): return False
         if v788 < 0: return False
-        v789 = v0['content_index']
-        if not (type(v789) is int): return False
-        if v789 < 0: return False
-        v790 = v0['refusal']
-        if not (isinstance(v790, str)): return False
+        v789 = v0['item_id']
+        if not (isinstance(v789, str)): return False
+        v790 = v0['output_index']
+        if not (type(v790) is int): return False
+        if v790 < 0: return False
+        v791 = v0['content_index']
+        if not (type(v791) is int): return False
+        if v791 < 0: return False
+        v792 = v0['refusal']
+        if not (isinstance(v792, str)): return False
     except KeyError:
         return False
     return True
 
-def _f791(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f793(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v792 = v0['type']
-        if v792 != 'response.shell_call_command.added': return False
-        v793 = v0['sequence_number']
-        if not (type(v793) is int): return False
-        if v793 < 0: return False
-        v794 = v0['output_index']
-        if not (type(v794) is int): return False
-        if v794 < 0: return False
-        v795 = v0['command_index']
+        v794 = v0['type']
+        if v794 != 'response.shell_call_command.added': return False
+        v795 = v0['sequence_number']
         if not (type(v795) is int): return False
         if v795 < 0: return False
-        v796 = v0['command']
-        if not (isinstance(v796, str)): return False
+        v796 = v0['output_index']
+        if not (type(v796) is int): return False
+        if v796 < 0: return False
+        v797 = v0['command_index']
+        if not (type(v797) is int): return False
+        if v797 < 0: return False
+        v798 = v0['command']
+        if not (isinstance(v798, str)): return False
     except KeyError:
         return False
     return True
 
-def _f797(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f799(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v798 = v0['type']
-        if v798 != 'response.shell_call_command.delta': return False
-        v799 = v0['sequence_number']
-        if not (type(v799) is int): return False
-        if v799 < 0: return False
-        v800 = v0['output_index']
-        if not (type(v800) is int): return False
-        if v800 < 0: return False
-        v801 = v0['command_index']
+        v800 = v0['type']
+        if v800 != 'response.shell_call_command.delta': return False
+        v801 = v0['sequence_number']
         if not (type(v801) is int): return False
         if v801 < 0: return False
-        v802 = v0['delta']
-        if not (isinstance(v802, str)): return False
+        v802 = v0['output_index']
+        if not (type(v802) is int): return False
+        if v802 < 0: return False
+        v803 = v0['command_index']
+        if not (type(v803) is int): return False
+        if v803 < 0: return False
+        v804 = v0['delta']
+        if not (isinstance(v804, str)): return False
         if 'obfuscation' in v0:
-            v803 = v0['obfuscation']
-            if not (isinstance(v803, str)): return False
+            v805 = v0['obfuscation']
+            if not (isinstance(v805, str)): return False
     except KeyError:
         return False
     return True
 
-def _f804(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f806(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v805 = v0['type']
-        if v805 != 'response.shell_call_command.done': return False
-        v806 = v0['sequence_number']
-        if not (type(v806) is int): return False
-        if v806 < 0: return False
-        v807 = v0['output_index']
-        if not (type(v807) is int): return False
-        if v807 < 0: return False
-        v808 = v0['command_index']
+        v807 = v0['type']
+        if v807 != 'response.shell_call_command.done': return False
+        v808 = v0['sequence_number']
         if not (type(v808) is int): return False
         if v808 < 0: return False
-        v809 = v0['command']
-        if not (isinstance(v809, str)): return False
+        v809 = v0['output_index']
+        if not (type(v809) is int): return False
+        if v809 < 0: return False
+        v810 = v0['command_index']
+        if not (type(v810) is int): return False
+        if v810 < 0: return False
+        v811 = v0['command']
+        if not (isinstance(v811, str)): return False
     except KeyError:
         return False
     return True
 
-def _f810(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f812(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v811 = v0['type']
-        if v811 != 'response.shell_call_output_content.delta': return False
-        v812 = v0['sequence_number']
-        if not (type(v812) is int): return False
-        if v812 < 0: return False
-        v813 = v0['item_id']
-        if not (isinstance(v813, str)): return False
-        v814 = v0['output_index']
+        v813 = v0['type']
+        if v813 != 'response.shell_call_output_content.delta': return False
+        v814 = v0['sequence_number']
         if not (type(v814) is int): return False
         if v814 < 0: return False
-        v815 = v0['command_index']
-        if not (type(v815) is int): return False
-        if v815 < 0: return False
-        v816 = v0['delta']
-        if not (isinstance(v816, dict)): return False
-        if 'stdout' in v816:
-            v817 = v816['stdout']
-            if not (isinstance(v817, str)): return False
-        if 'stderr' in v816:
-            v818 = v816['stderr']
-            if not (isinstance(v818, str)): return False
+        v815 = v0['item_id']
+        if not (isinstance(v815, str)): return False
+        v816 = v0['output_index']
+        if not (type(v816) is int): return False
+        if v816 < 0: return False
+        v817 = v0['command_index']
+        if not (type(v817) is int): return False
+        if v817 < 0: return False
+        v818 = v0['delta']
+        if not (isinstance(v818, dict)): return False
+        if 'stdout' in v818:
+            v819 = v818['stdout']
+            if not (isinstance(v819, str)): return False
+        if 'stderr' in v818:
+            v820 = v818['stderr']
+            if not (isinstance(v820, str)): return False
     except KeyError:
         return False
     return True
 
-def _f819(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f821(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v820 = v0['type']
-        if v820 != 'response.shell_call_output_content.done': return False
-        v821 = v0['sequence_number']
-        if not (type(v821) is int): return False
-        if v821 < 0: return False
-        v822 = v0['item_id']
-        if not (isinstance(v822, str)): return False
-        v823 = v0['output_index']
+        v822 = v0['type']
+        if v822 != 'response.shell_call_output_content.done': return False
+        v823 = v0['sequence_number']
         if not (type(v823) is int): return False
         if v823 < 0: return False
-        v824 = v0['command_index']
-        if not (type(v824) is int): return False
-        if v824 < 0: return False
-        v825 = v0['output']
-        if not (isinstance(v825, list)): return False
+        v824 = v0['item_id']
+        if not (isinstance(v824, str)): return False
+        v825 = v0['output_index']
+        if not (type(v825) is int): return False
+        if v825 < 0: return False
+        v826 = v0['command_index']
+        if not (type(v826) is int): return False
+        if v826 < 0: return False
+        v827 = v0['output']
+        if not (isinstance(v827, list)): return False
     except KeyError:
         return False
     return True
 
-def _f826(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f828(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v827 = v0['type']
-        if v827 != 'response.web_search_call.completed': return False
-        v828 = v0['sequence_number']
-        if not (type(v828) is int): return False
-        if v828 < 0: return False
-        v829 = v0['item_id']
-        if not (isinstance(v829, str)): return False
-        v830 = v0['output_index']
+        v829 = v0['type']
+        if v829 != 'response.web_search_call.completed': return False
+        v830 = v0['sequence_number']
         if not (type(v830) is int): return False
         if v830 < 0: return False
+        v831 = v0['item_id']
+        if not (isinstance(v831, str)): return False
+        v832 = v0['output_index']
+        if not (type(v832) is int): return False
+        if v832 < 0: return False
     except KeyError:
         return False
     return True
 
-def _f831(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f833(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v832 = v0['type']
-        if v832 != 'response.web_search_call.in_progress': return False
-        v833 = v0['sequence_number']
-        if not (type(v833) is int): return False
-        if v833 < 0: return False
-        v834 = v0['item_id']
-        if not (isinstance(v834, str)): return False
-        v835 = v0['output_index']
+        v834 = v0['type']
+        if v834 != 'response.web_search_call.in_progress': return False
+        v835 = v0['sequence_number']
         if not (type(v835) is int): return False
         if v835 < 0: return False
+        v836 = v0['item_id']
+        if not (isinstance(v836, str)): return False
+        v837 = v0['output_index']
+        if not (type(v837) is int): return False
+        if v837 < 0: return False
     except KeyError:
         return False
     return True
 
-def _f836(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f838(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v837 = v0['type']
-        if v837 != 'response.web_search_call.searching': return False
-        v838 = v0['sequence_number']
-        if not (type(v838) is int): return False
-        if v838 < 0: return False
-        v839 = v0['item_id']
-        if not (isinstance(v839, str)): return False
-        v840 = v0['output_index']
+        v839 = v0['type']
+        if v839 != 'response.web_search_call.searching': return False
+        v840 = v0['sequence_number']
         if not (type(v840) is int): return False
         if v840 < 0: return False
+        v841 = v0['item_id']
+        if not (isinstance(v841, str)): return False
+        v842 = v0['output_index']
+        if not (type(v842) is int): return False
+        if v842 < 0: return False
     except KeyError:
         return False
     return True
 
-def _f841(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f843(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v842 = v0['delta']
-        if not (isinstance(v842, str)): return False
+        v844 = v0['delta']
+        if not (isinstance(v844, str)): return False
         if 'logprobs' in v0:
-            v843 = v0['logprobs']
-            if not _f337(v843): return False
-        if 'obfuscation' in v0:
-            v844 = v0['obfuscation']
-            if not (isinstance(v844, str)): return False
-    except KeyError:
-        return False
-    return True
-
-def _f845(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v846 = v0['delta']
-        if not (isinstance(v846, str)): return False
+            v845 = v0['logprobs']
+            if not (isinstance(v845, list)): return False
+            for v846 in v845:
+                pass
+                if not _f86(v846): return False
         if 'obfuscation' in v0:
             v847 = v0['obfuscation']
             if not (isinstance(v847, str)): return False
@@ -2917,29 +2908,29 @@ def _f848(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         if not (isinstance(v0, dict)): return False
         v849 = v0['delta']
         if not (isinstance(v849, str)): return False
-    except KeyError:
-        return False
-    return True
-
-def _f850(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v851 = v0['delta']
-        if not (isinstance(v851, str)): return False
-    except KeyError:
-        return False
-    return True
-
-def _f852(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
-    try:
-        pass
-        if not (isinstance(v0, dict)): return False
-        v853 = v0['delta']
-        if not (isinstance(v853, str)): return False
         if 'obfuscation' in v0:
-            v854 = v0['obfuscation']
-            if not (isinstance(v854, str)): return False
+            v850 = v0['obfuscation']
+            if not (isinstance(v850, str)): return False
+    except KeyError:
+        return False
+    return True
+
+def _f851(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v852 = v0['delta']
+        if not (isinstance(v852, str)): return False
+    except KeyError:
+        return False
+    return True
+
+def _f853(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v854 = v0['delta']
+        if not (isinstance(v854, str)): return False
     except KeyError:
         return False
     return True
@@ -2989,92 +2980,108 @@ def _f864(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, b
         if not (isinstance(v0, dict)): return False
         v865 = v0['delta']
         if not (isinstance(v865, str)): return False
-        v866 = v0['logprobs']
-        if not _f337(v866): return False
         if 'obfuscation' in v0:
-            v867 = v0['obfuscation']
-            if not (isinstance(v867, str)): return False
+            v866 = v0['obfuscation']
+            if not (isinstance(v866, str)): return False
     except KeyError:
         return False
     return True
 
-def _f868(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f867(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v869 = v0['delta']
-        if not (isinstance(v869, str)): return False
+        v868 = v0['delta']
+        if not (isinstance(v868, str)): return False
+        v869 = v0['logprobs']
+        if not (isinstance(v869, list)): return False
+        for v870 in v869:
+            pass
+            if not _f86(v870): return False
         if 'obfuscation' in v0:
-            v870 = v0['obfuscation']
-            if not (isinstance(v870, str)): return False
+            v871 = v0['obfuscation']
+            if not (isinstance(v871, str)): return False
     except KeyError:
         return False
     return True
 
-def _f871(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f872(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v872 = v0['delta']
-        if not (isinstance(v872, str)): return False
+        v873 = v0['delta']
+        if not (isinstance(v873, str)): return False
         if 'obfuscation' in v0:
-            v873 = v0['obfuscation']
-            if not (isinstance(v873, str)): return False
+            v874 = v0['obfuscation']
+            if not (isinstance(v874, str)): return False
     except KeyError:
         return False
     return True
 
-def _f874(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f875(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v875 = v0['delta']
-        if not (isinstance(v875, str)): return False
+        v876 = v0['delta']
+        if not (isinstance(v876, str)): return False
         if 'obfuscation' in v0:
-            v876 = v0['obfuscation']
-            if not (isinstance(v876, str)): return False
+            v877 = v0['obfuscation']
+            if not (isinstance(v877, str)): return False
     except KeyError:
         return False
     return True
 
-def _f877(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f878(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v878 = v0['delta']
-        if not (isinstance(v878, str)): return False
+        v879 = v0['delta']
+        if not (isinstance(v879, str)): return False
         if 'obfuscation' in v0:
-            v879 = v0['obfuscation']
-            if not (isinstance(v879, str)): return False
+            v880 = v0['obfuscation']
+            if not (isinstance(v880, str)): return False
     except KeyError:
         return False
     return True
 
-def _f880(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f881(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v881 = v0['delta']
-        if not (isinstance(v881, str)): return False
+        v882 = v0['delta']
+        if not (isinstance(v882, str)): return False
         if 'obfuscation' in v0:
-            v882 = v0['obfuscation']
-            if not (isinstance(v882, str)): return False
+            v883 = v0['obfuscation']
+            if not (isinstance(v883, str)): return False
     except KeyError:
         return False
     return True
 
-def _f883(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+def _f884(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
     try:
         pass
         if not (isinstance(v0, dict)): return False
-        v884 = v0['delta']
-        if not (isinstance(v884, dict)): return False
-        if 'stdout' in v884:
-            v885 = v884['stdout']
-            if not (isinstance(v885, str)): return False
-        if 'stderr' in v884:
-            v886 = v884['stderr']
+        v885 = v0['delta']
+        if not (isinstance(v885, str)): return False
+        if 'obfuscation' in v0:
+            v886 = v0['obfuscation']
             if not (isinstance(v886, str)): return False
+    except KeyError:
+        return False
+    return True
+
+def _f887(v0, isinstance=isinstance, type=type, int=int, float=float, str=str, bool=bool, dict=dict, list=list):
+    try:
+        pass
+        if not (isinstance(v0, dict)): return False
+        v888 = v0['delta']
+        if not (isinstance(v888, dict)): return False
+        if 'stdout' in v888:
+            v889 = v888['stdout']
+            if not (isinstance(v889, str)): return False
+        if 'stderr' in v888:
+            v890 = v888['stderr']
+            if not (isinstance(v890, str)): return False
     except KeyError:
         return False
     return True
@@ -3090,23 +3097,23 @@ PREDICATES = {
     'open-responses/response.incomplete.json': _f320,
     'open-responses/response.output_item.added.json': _f324,
     'open-responses/response.output_text.delta.json': _f329,
-    'open-responses/response.output_text.delta.json#rest': _f841,
-    'open-responses/response.output_text.done.json': _f340,
+    'open-responses/response.output_text.delta.json#rest': _f843,
+    'open-responses/response.output_text.done.json': _f339,
     'open-responses/response.queued.json': _f348,
     'response.apply_patch_call_operation_diff.delta.json': _f352,
-    'response.apply_patch_call_operation_diff.delta.json#rest': _f845,
+    'response.apply_patch_call_operation_diff.delta.json#rest': _f848,
     'response.apply_patch_call_operation_diff.done.json': _f359,
     'response.audio.delta.json': _f365,
-    'response.audio.delta.json#rest': _f848,
+    'response.audio.delta.json#rest': _f851,
     'response.audio.done.json': _f369,
     'response.audio.transcript.delta.json': _f372,
-    'response.audio.transcript.delta.json#rest': _f850,
+    'response.audio.transcript.delta.json#rest': _f853,
     'response.audio.transcript.done.json': _f376,
     'response.code_interpreter_call.completed.json': _f379,
     'response.code_interpreter_call.in_progress.json': _f384,
     'response.code_interpreter_call.interpreting.json': _f389,
     'response.code_interpreter_call_code.delta.json': _f394,
-    'response.code_interpreter_call_code.delta.json#rest': _f852,
+    'response.code_interpreter_call_code.delta.json#rest': _f855,
     'response.code_interpreter_call_code.done.json': _f401,
     'response.compaction.compacting.json': _f407,
     'response.completed.json': _f412,
@@ -3114,7 +3121,7 @@ PREDICATES = {
     'response.content_part.done.json': _f481,
     'response.created.json': _f488,
     'response.custom_tool_call_input.delta.json': _f492,
-    'response.custom_tool_call_input.delta.json#rest': _f855,
+    'response.custom_tool_call_input.delta.json#rest': _f858,
     'response.custom_tool_call_input.done.json': _f499,
     'response.debug.json': _f505,
     'response.failed.json': _f510,
@@ -3122,7 +3129,7 @@ PREDICATES = {
     'response.file_search_call.in_progress.json': _f519,
     'response.file_search_call.searching.json': _f524,
     'response.function_call_arguments.delta.json': _f529,
-    'response.function_call_arguments.delta.json#rest': _f858,
+    'response.function_call_arguments.delta.json#rest': _f861,
     'response.function_call_arguments.done.json': _f536,
     'response.fusion_call.analysis.completed.json': _f543,
     'response.fusion_call.analysis.in_progress.json': _f549,
@@ -3143,7 +3150,7 @@ PREDICATES = {
     'response.mcp_call.failed.json': _f639,
     'response.mcp_call.in_progress.json': _f644,
     'response.mcp_call_arguments.delta.json': _f649,
-    'response.mcp_call_arguments.delta.json#rest': _f861,
+    'response.mcp_call_arguments.delta.json#rest': _f864,
     'response.mcp_call_arguments.done.json': _f656,
     'response.mcp_list_tools.completed.json': _f662,
     'response.mcp_list_tools.failed.json': _f667,
@@ -3152,31 +3159,31 @@ PREDICATES = {
     'response.output_item.done.json': _f682,
     'response.output_text.annotation.added.json': _f687,
     'response.output_text.delta.json': _f695,
-    'response.output_text.delta.json#rest': _f864,
-    'response.output_text.done.json': _f704,
-    'response.queued.json': _f712,
-    'response.reasoning.delta.json': _f716,
-    'response.reasoning.delta.json#rest': _f868,
-    'response.reasoning.done.json': _f724,
-    'response.reasoning_summary_part.added.json': _f731,
-    'response.reasoning_summary_part.done.json': _f738,
-    'response.reasoning_summary_text.delta.json': _f746,
-    'response.reasoning_summary_text.delta.json#rest': _f871,
-    'response.reasoning_summary_text.done.json': _f754,
-    'response.reasoning_text.delta.json': _f761,
-    'response.reasoning_text.delta.json#rest': _f874,
-    'response.reasoning_text.done.json': _f769,
-    'response.refusal.delta.json': _f776,
-    'response.refusal.delta.json#rest': _f877,
-    'response.refusal.done.json': _f784,
-    'response.shell_call_command.added.json': _f791,
-    'response.shell_call_command.delta.json': _f797,
-    'response.shell_call_command.delta.json#rest': _f880,
-    'response.shell_call_command.done.json': _f804,
-    'response.shell_call_output_content.delta.json': _f810,
-    'response.shell_call_output_content.delta.json#rest': _f883,
-    'response.shell_call_output_content.done.json': _f819,
-    'response.web_search_call.completed.json': _f826,
-    'response.web_search_call.in_progress.json': _f831,
-    'response.web_search_call.searching.json': _f836,
+    'response.output_text.delta.json#rest': _f867,
+    'response.output_text.done.json': _f705,
+    'response.queued.json': _f714,
+    'response.reasoning.delta.json': _f718,
+    'response.reasoning.delta.json#rest': _f872,
+    'response.reasoning.done.json': _f726,
+    'response.reasoning_summary_part.added.json': _f733,
+    'response.reasoning_summary_part.done.json': _f740,
+    'response.reasoning_summary_text.delta.json': _f748,
+    'response.reasoning_summary_text.delta.json#rest': _f875,
+    'response.reasoning_summary_text.done.json': _f756,
+    'response.reasoning_text.delta.json': _f763,
+    'response.reasoning_text.delta.json#rest': _f878,
+    'response.reasoning_text.done.json': _f771,
+    'response.refusal.delta.json': _f778,
+    'response.refusal.delta.json#rest': _f881,
+    'response.refusal.done.json': _f786,
+    'response.shell_call_command.added.json': _f793,
+    'response.shell_call_command.delta.json': _f799,
+    'response.shell_call_command.delta.json#rest': _f884,
+    'response.shell_call_command.done.json': _f806,
+    'response.shell_call_output_content.delta.json': _f812,
+    'response.shell_call_output_content.delta.json#rest': _f887,
+    'response.shell_call_output_content.done.json': _f821,
+    'response.web_search_call.completed.json': _f828,
+    'response.web_search_call.in_progress.json': _f833,
+    'response.web_search_call.searching.json': _f838,
 }
