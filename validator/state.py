@@ -96,7 +96,8 @@ class Run:
     def _texts(self) -> Iterator[str]:
         for block in self.blocks:
             yield block if type(block) is str else _unpack(block)
-        yield from self.pieces
+        if self.pieces:  # fewer than BATCH: joined, they are compared in one call, not one each
+            yield "".join(self.pieces)
 
     def text(self) -> str:
         return "".join(self._texts())
