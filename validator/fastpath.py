@@ -214,8 +214,10 @@ class HotRun:
                 break
             if (len(data) >= SERIALIZED_UP_TO or dumps(value) != data) and not read_as_written(value, data):
                 break
-            seq = value.get("sequence_number")
-            if type(seq) is not int or seq != seq_last + 1 or tuple(value) != keys or value["type"] != kind:
+            if tuple(value) != keys:  # then the pinned keys below are all there
+                break
+            seq = value["sequence_number"]
+            if type(seq) is not int or seq != seq_last + 1 or value["type"] != kind:
                 break
             at = value["output_index"]
             if type(at) is not int or at != index or value.get("item_id") != item_id:
