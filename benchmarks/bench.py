@@ -352,8 +352,9 @@ def main() -> None:
               f"{faster:.2f}x {verdict(faster, 1.6, False)} ({spread})")
         if jobs > 1:
             alone, beside = beside_a_busy_core([*ORVALIDATE, "--jobs", "1", "--format", "json", str(folder)], args.repeat)
+            slowed, spread = ratio(beside, alone)
             print(f"   this machine: --jobs 1 takes {median(alone):.2f} s alone, {median(beside):.2f} s while a spin loop "
-                  f"keeps another core busy ({ratio(beside, alone)[0]:.2f}x): what two busy cores cost each other here")
+                  f"keeps another core busy: {slowed:.2f}x ({spread}), what two busy cores cost each other here")
     stages(args.real)
 
 
