@@ -175,10 +175,15 @@ class _Inbox:
 
 
 def _wait_for(inboxes: list[_Inbox]) -> None:
-    """Until one of the children still sending has something to read (or has ended)."""
+    """Until one of the children still sending has something to read, or has ended (poll, not
+    select: --jobs may open pipes past select's 1024 descriptors)."""
     import select
 
-    select.select([inbox.fd for inbox in inboxes if not inbox.ended], [], [])
+    waiting = select.poll()
+    for inbox in inboxes:
+        if not inbox.ended:
+            waiting.register(inbox.fd, select.POLLIN)
+    waiting.poll()
 
 
 def _take(frame: bytes, done: dict) -> None:
