@@ -220,7 +220,7 @@ def stages(real: Path) -> None:
     the shortcut; the schema rule and the other rules are what each adds to a whole run."""
     import orjson
 
-    from orvalidate import api, fastpath
+    from orvalidate import api
     from orvalidate.reporters import REPORTERS
     from orvalidate.rules import registry
 
@@ -256,7 +256,6 @@ def stages(real: Path) -> None:
 
     def forget() -> None:  # the per-type tuples of checks, made from EVENT_CHECKS and cached
         registry._BY_TYPE.clear()
-        fastpath._REST.clear()
 
     total_s = timed(check_all)
     bare_s = without(lambda c: True)

@@ -96,6 +96,26 @@ def test_in_order_names_checks_every_event_type_runs() -> None:
         assert every - rest == fastpath.IN_ORDER, event_type
 
 
+def test_a_check_registered_later_runs_on_events_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """rest_of's cached tuples follow the registry: a check registered after they were made
+    still sees every event the full path takes, in order or not."""
+    from orvalidate.rules import registry
+
+    capture = str(FIXTURES / "valid" / "openai_text.sse")
+    api.check_file(capture)  # rest_of's tuples made for this capture's types
+    seen = []
+
+    def late(event, ref, state):
+        seen.append(ref.type)
+        return iter(())
+
+    late.types = None
+    monkeypatch.setattr(registry, "EVENT_CHECKS", [*registry.EVENT_CHECKS, late])
+    monkeypatch.setattr(registry, "_BY_TYPE", {})
+    api.check_file(capture)
+    assert "response.output_item.added" in seen and "response.completed" in seen
+
+
 def test_in_order_is_taken_on_real_events(monkeypatch: pytest.MonkeyPatch) -> None:
     """Not a check that never fires: on a clean capture most full-path events are in order,
     and the first of a stream is not (L001 and Q001 look at it)."""

@@ -57,7 +57,7 @@ IN_ORDER = frozenset(
         "sequence.sequence_not_increasing",  # Q003: exactly the previous number plus one
     }
 )
-_REST: dict = {}  # type -> checks_for(type) less those in IN_ORDER
+_REST: dict = {}  # type -> (checks_for(type), that tuple less the checks in IN_ORDER)
 
 
 def in_order(event: Event, ref: EventRef, state: StreamState) -> bool:
@@ -73,12 +73,14 @@ def in_order(event: Event, ref: EventRef, state: StreamState) -> bool:
 
 
 def rest_of(event_type: str | None) -> tuple:
-    """checks_for(event_type) less the checks `in_order` answers for."""
+    """checks_for(event_type) less the checks `in_order` answers for; made again when that
+    tuple is a new one (a rule registered since)."""
+    every = checks_for(event_type)
     found = _REST.get(event_type)
-    if found is None:
-        wanted = tuple(c for c in checks_for(event_type) if f"{c.__module__.rpartition('.')[2]}.{c.__name__}" not in IN_ORDER)
-        found = remember(_REST, event_type, wanted)
-    return found
+    if found is None or found[0] is not every:
+        rest = tuple(c for c in every if f"{c.__module__.rpartition('.')[2]}.{c.__name__}" not in IN_ORDER)
+        found = remember(_REST, event_type, (every, rest))
+    return found[1]
 
 
 def plain_delta(event: Event, state: StreamState) -> tuple[Item, DeltaKind, Callable, Problem | None] | None:
