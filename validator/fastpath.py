@@ -21,8 +21,8 @@ from .model import Event, EventRef, Problem, Span, new_record
 from .payload import SERIALIZED_UP_TO, read_as_written
 from .protocol import DELTA_EVENTS, DeltaKind, item_family, remember
 from .rules import checks_for
-from .rules.schema import auto_split, unknown_type_problems
-from .schemas import known_types, quick_check, rest_check
+from .rules.schema import checked_by
+from .schemas import quick_check, rest_check
 from .state import Item, Run, StreamState
 
 # The per-event checks `plain_delta` answers for, as "module.function" of validator/rules/.
@@ -130,17 +130,11 @@ def _schema_check(profile: str | None, name: str) -> tuple[Callable, Callable, P
     """(the compiled schema check the schema rule runs, its rest predicate for a run, the
     problem it adds when a candidate profile of `auto` does not know the type), or None when
     no profile in play knows it."""
-    if profile is None:
-        known, unknown = auto_split(name)
-        if not known:
-            return None
-        extra = None
-        if unknown:
-            (extra,) = unknown_type_problems({"type": name}, unknown, False)  # S002 alone
-        return quick_check(known[0], name), rest_check(known[0], name), extra
-    if name not in known_types(profile):
+    found = checked_by(profile, name)
+    if found is None:
         return None
-    return quick_check(profile, name), rest_check(profile, name), None
+    by, extra = found
+    return quick_check(by, name), rest_check(by, name), extra
 
 
 class HotRun:

@@ -188,7 +188,7 @@ def read_as_written(value: dict, data: bytes | bytearray) -> bool:
     text is the serialization of the parsed value, which holds each key once and writes a
     float (an integer past 64 bits) with a point or exponent, so there is nothing to find.
     That comparison costs a third of counting the keys; lines over a MiB skip it (the copy)."""
-    if len(data) < SERIALIZED_UP_TO and orjson.dumps(value) == data:
+    if written_back(value, data):
         return True
     keys, huge = _walk(value)
     if huge and _HUGE_INTEGER_B.search(data):
@@ -203,6 +203,12 @@ def read_as_written(value: dict, data: bytes | bytearray) -> bool:
 SERIALIZED_UP_TO = 1 << 20
 
 
+def written_back(value: Any, data: bytes | bytearray) -> bool:
+    """Is `data` exactly what orjson writes for `value`? Then it repeats no key and holds no
+    integer past 64 bits (see read_as_written); lines over a MiB are not copied to find out."""
+    return len(data) < SERIALIZED_UP_TO and orjson.dumps(value) == data
+
+
 def decode(text: str, locate: Callable[[int], Span]) -> tuple[Any, list[Problem]]:
     """Parse `text`; `locate` turns a character position in it into a place in the file.
 
@@ -212,8 +218,8 @@ def decode(text: str, locate: Callable[[int], Span]) -> tuple[Any, list[Problem]
     problems: list[Problem] = []
     try:
         value = orjson.loads(text)
-        if len(text) < SERIALIZED_UP_TO and orjson.dumps(value) == text.encode("utf-8", "surrogatepass"):
-            return value, problems  # written as orjson writes it: nothing to find (see read_as_written)
+        if len(text) < SERIALIZED_UP_TO and written_back(value, text.encode("utf-8", "surrogatepass")):
+            return value, problems  # nothing to find (the length first: no copy of a long line)
         keys, huge = _walk(value)
         if huge and _HUGE_INTEGER.search(text):
             raise orjson.JSONDecodeError("orjson reads integers of 2**64 and more as floats", text, 0)

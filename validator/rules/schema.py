@@ -67,20 +67,33 @@ def auto_split(kind: str | None) -> tuple[tuple[str, ...], frozenset[str]]:
 _SPLITS: dict = {}  # type -> auto_split's answer (the catalogs do not change while running)
 
 
+def checked_by(profile: str | None, kind: str) -> tuple[str, Problem | None] | None:
+    """(the profile whose schema checks events of this type, the S002 a valid one still gets
+    under `auto` when a candidate profile does not know the type), or None when no profile in
+    play knows it. The schema rule's gate and fastpath.plain_delta both ask it."""
+    if profile is None:
+        known, unknown = auto_split(kind)
+        if not known:
+            return None
+        extra = None
+        if unknown:
+            (extra,) = unknown_type_problems({"type": kind}, unknown, False)  # S002 alone
+        return known[0], extra
+    if kind not in schemas.known_types(profile):
+        return None
+    return profile, None
+
+
 def _passes_for(profile: str | None, kind: str) -> Callable[[Any], bool] | None:
     """The compiled predicate whose "valid" means the rule has nothing to say of an event of
-    this type (not under --strict), or None when even a valid event gets a problem (S002: the
-    profile, or under `auto` one candidate, does not know the type). Asked first, it spares
-    the common case the generators and cached look-ups of the wording path (one cached answer
-    per profile and type)."""
+    this type (not under --strict), or None when even a valid event gets a problem (S002).
+    Asked first, it spares the common case the generators and cached look-ups of the wording
+    path (one cached answer per profile and type)."""
     key = (profile, kind)
     found = _PASSES.get(key, False)
     if found is False:
-        if profile is None:
-            known, unknown = auto_split(kind)
-            found = schemas.quick_check(known[0], kind) if known and not unknown else None
-        else:
-            found = schemas.quick_check(profile, kind) if kind in schemas.known_types(profile) else None
+        by = checked_by(profile, kind)
+        found = schemas.quick_check(by[0], kind) if by is not None and by[1] is None else None
         remember(_PASSES, key, found)
     return found
 
