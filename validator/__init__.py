@@ -16,6 +16,7 @@ _EXPORTS = {
     "FileReport": "api",
     "Report": "api",
     "StreamValidator": "api",
+    "ByteStreamValidator": "incremental",
     "validate_path": "api",
     "Finding": "model",
 }
