@@ -313,22 +313,12 @@ def _drain(items, live: bool, color: bool) -> FileReport:
 @click.argument("code")
 def rule(code: str) -> None:
     """Print the documentation of one rule (by code or name)."""
-    import inspect
-
     from . import codes
-    from .rules import DOCS
 
     found = codes.RULES.get(code.upper()) or codes.BY_NAME.get(code)
     if found is None:
         raise click.UsageError(f"unknown rule {code!r}; `orvalidate rules` lists them")
-    click.echo(f"{found.code} {found.name}\n")
-    click.echo("severity: " + ", ".join(f"{p} {found.severity[p] or 'off'}" for p in PROFILES))
-    click.echo(f"\n{found.summary}\n")
-    check_function = DOCS.get(found.code)
-    if check_function is not None and check_function.__doc__:
-        click.echo(inspect.cleandoc(check_function.__doc__))
-    elif found.code in codes.READER_DOCS:
-        click.echo(codes.READER_DOCS[found.code])
+    click.echo(codes.documentation(found.code), nl=False)
 
 
 @main.command("rules")
