@@ -372,6 +372,34 @@ def test_sarif_names_stdin(cli) -> None:
     assert "--stdin-filename" in location["description"]["text"]
 
 
+@pytest.mark.parametrize("eol", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+def test_sarif_region_covers_the_event_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, eol: str) -> None:
+    """An SSE event's finding spans its block, `event:` to the last `data:` line (the column
+    after its last character); a JSONL event is its line; a point inside a line has no end."""
+    source = (FIXTURES / "invalid" / "D004-text-done-differs-from-deltas.sse").read_text(encoding="utf-8")
+    lines = source.split("\n")
+    at = next(i for i, line in enumerate(lines) if line == "event: response.output_text.done")
+    data = lines[at + 1]
+    assert data.startswith("data: {")
+    # the data split over two `data:` lines (joined with a newline, JSON whitespace) and a comment before
+    cut = data.index(',"item_id"') + 1
+    lines[at : at + 2] = [": a comment", lines[at], "data: " + data[6:cut], "data: " + data[cut:]]
+    (tmp_path / "split.sse").write_text(eol.join(lines), encoding="utf-8", newline="")
+    shutil.copy(FIXTURES / "invalid" / "O009-item-done-with-other-type.jsonl", tmp_path / "bad.jsonl")
+    (tmp_path / "syntax.sse").write_text('event: response.created\ndata: {"type": "response.created", oops}\n\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["--format", "sarif", "split.sse", "bad.jsonl", "syntax.sse"], env=CLEAN_ENV, catch_exceptions=False)
+    document = json.loads(result.stdout)
+    assert document["runs"][0]["columnKind"] == "unicodeCodePoints"
+    regions = {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]): r["locations"][0]["physicalLocation"]["region"] for r in document["runs"][0]["results"]}
+    start = at + 2  # 1-based, after the comment line
+    assert regions[("D004", "split.sse")] == {"startLine": start, "startColumn": 1, "endLine": start + 2, "endColumn": len("data: " + data[cut:]) + 1}
+    assert regions[("O009", "bad.jsonl")] == {"startLine": 10, "startColumn": 1}
+    f002 = regions[("F002", "syntax.sse")]
+    assert f002["startLine"] == 2 and f002["startColumn"] > 1 and "endLine" not in f002
+    assert [f"{e.json_path}: {e.message}" for e in _sarif_validator().iter_errors(document)] == []
+
+
 def _sarif_validator():
     """The OASIS SARIF 2.1.0 schema (shipped as test data), with its formats checked:
     `uri-reference` through rfc3986-validator (in the test extra), so a raw path is an error."""

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from .. import __version__, codes
 from ..api import Report
-from ..model import PROFILES
+from ..model import PROFILES, Finding
 from .identity import STDIN, STDIN_NAME, fingerprints, repository_path, repository_root
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -48,11 +48,60 @@ def artifact_location(path: str, root: str) -> dict:
     return {"uri": quote(relative, errors="surrogateescape"), "uriBaseId": SRCROOT}
 
 
+def block_ends(path: str, starts: set[int]) -> dict[int, tuple[int, int]]:
+    """For each line that starts an SSE event block, where the block ends: (its last line, the
+    column after that line's last character), read again from the file. Lines end at CR, LF or
+    CRLF, as the reader splits them; columns count characters, as the reader's do."""
+    ends: dict[int, tuple[int, int]] = {}
+    if not starts:
+        return ends
+    open_at: int | None = None
+    last = (0, 0)
+    try:
+        with open(path, encoding="utf-8", errors="replace", newline=None) as capture:
+            for number, line in enumerate(capture, 1):
+                text = line.rstrip("\n").removeprefix("\ufeff") if number == 1 else line.rstrip("\n")
+                if open_at is not None and not text:
+                    ends[open_at] = last
+                    open_at = None
+                if number in starts:
+                    open_at = number
+                if open_at is not None:
+                    last = (number, len(text) + 1)
+    except OSError:
+        return {}
+    if open_at is not None:
+        ends[open_at] = last
+    return ends
+
+
+def region(finding: Finding, ends: dict[int, tuple[int, int]]) -> dict:
+    """Where a finding is. A finding placed at the start of an SSE event covers the event's
+    block, `event:` to its last `data:` line; a JSONL event is its line, which a region with
+    no end already means; a finding inside a line (a JSON syntax error) is a point whose end
+    is not known, so the region runs to the end of that line."""
+    place = {"startLine": finding.line, "startColumn": finding.column}
+    end = ends.get(finding.line) if finding.column == 1 and finding.event_index is not None else None
+    if end is not None:
+        place["endLine"], place["endColumn"] = end
+    return place
+
+
+def _ends(report: Report, findings: list[Finding]) -> dict[str, dict[int, tuple[int, int]]]:
+    starts: dict[str, set[int]] = {}
+    for f in findings:
+        if f.column == 1 and f.event_index is not None:
+            starts.setdefault(f.path, set()).add(f.line)
+    sse = {file.path for file in report.files if file.format == "sse" and file.path != STDIN}
+    return {path: block_ends(path, lines) for path, lines in starts.items() if path in sse}
+
+
 def document(report: Report) -> dict:
     rules = list(codes.RULES.values())
     index = {rule.code: i for i, rule in enumerate(rules)}
     root = repository_root()
     findings = report.findings
+    ends = _ends(report, findings)
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -77,6 +126,7 @@ def document(report: Report) -> dict:
                         ],
                     }
                 },
+                "columnKind": "unicodeCodePoints",  # columns count characters, as in every format
                 "results": [
                     {
                         "ruleId": f.code,
@@ -87,7 +137,7 @@ def document(report: Report) -> dict:
                             {
                                 "physicalLocation": {
                                     "artifactLocation": artifact_location(f.path, root),
-                                    "region": {"startLine": f.line, "startColumn": f.column},
+                                    "region": region(f, ends.get(f.path, {})),
                                 }
                             }
                         ],
