@@ -8,6 +8,7 @@ import shutil
 import socket
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -180,6 +181,36 @@ def test_help(cli) -> None:
     assert result.exit_code == 0
     for option in ("--format", "--profile", "--starting-after", "--input-format", "--strict", "--exit-zero"):
         assert option in result.stdout
+
+
+def test_check_is_a_real_subcommand_and_the_default(cli) -> None:
+    """The usage line says `orvalidate check [OPTIONS] PATH...`: both spellings work alike."""
+    usage = CliRunner().invoke(main, ["--help"], prog_name="orvalidate").stdout.splitlines()[0]
+    assert usage == "Usage: orvalidate check [OPTIONS] PATH..."
+    bare = cli("--format", "json", "fixtures/invalid")
+    named = cli("check", "--format", "json", "fixtures/invalid")
+    assert named.exit_code == bare.exit_code == 1, named.stderr
+    assert named.stdout == bare.stdout and named.stderr == bare.stderr == ""
+
+
+def test_a_subcommand_added_to_the_group_is_dispatched(cli) -> None:
+    """Dispatch derives from the group's registered commands: one decorator adds one."""
+    from orvalidate import cli as cli_module
+
+    @cli_module.main.command("hello-test")
+    def hello() -> None:
+        click.echo("hello")
+
+    try:
+        assert cli("hello-test").stdout == "hello\n"
+    finally:
+        del cli_module.main.commands["hello-test"]
+    assert "hello-test: no such file or directory" in cli("hello-test").stderr
+
+
+def test_output_format_is_an_alias_of_format(cli) -> None:
+    assert cli("--output-format", "sarif", "fixtures/valid").stdout == cli("--format", "sarif", "fixtures/valid").stdout
+    assert "--output-format" in cli("--help").stdout
 
 
 def test_unparseable_capture_is_a_finding_not_a_crash(cli, tmp_path: Path) -> None:

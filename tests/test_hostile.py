@@ -798,6 +798,7 @@ def test_sigint_to_the_whole_group_while_checking_a_folder_in_parallel(slow_capt
         start_new_session=True,
     )
     try:
+        assert proc.stderr.readline() == b"orvalidate: configuration: none (--isolated)\n"  # -v names it first
         first = proc.stderr.readline()
         assert first.startswith(str(folder / "a.jsonl").encode()), first
         time.sleep(0.5)

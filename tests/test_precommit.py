@@ -51,26 +51,48 @@ def _environment(home: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def captures(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
-    """A git repository with good.sse, bad.jsonl and notes.txt added; and the environment."""
-    git = _git()
+def environment(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment of every try-repo run: one PRE_COMMIT_HOME, so the hook is built once."""
+    _git()
     _pre_commit()
     if not (ROOT / ".git").exists():
         pytest.fail(f"{ROOT} is not a git repository: `pre-commit try-repo` needs one", pytrace=False)
-    repo = tmp_path_factory.mktemp("captures")
-    env = _environment(tmp_path_factory.mktemp("pre-commit-home"))
-    shutil.copy(GOOD, repo / "good.sse")
-    shutil.copy(BAD, repo / "bad.jsonl")
-    (repo / "notes.txt").write_text("not a capture: the hook's `files` pattern leaves it out\n", encoding="utf-8")
+    return _environment(tmp_path_factory.mktemp("pre-commit-home"))
+
+
+def _repository(folder: Path, env: dict[str, str], files: dict[str, bytes]) -> Path:
+    """A git repository in `folder` with `files` written and staged."""
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
     for command in (
         ["init", "-q", "."],
         ["config", "user.name", "orvalidate tests"],
         ["config", "user.email", "tests@orvalidate.invalid"],
         ["config", "commit.gpgsign", "false"],
-        ["add", "good.sse", "bad.jsonl", "notes.txt"],
+        ["add", *files],
     ):
-        subprocess.run([git, *command], cwd=repo, env=env, check=True, capture_output=True)
-    return repo, env
+        subprocess.run([_git(), *command], cwd=folder, env=env, check=True, capture_output=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def captures(tmp_path_factory: pytest.TempPathFactory, environment: dict[str, str]) -> tuple[Path, dict[str, str]]:
+    """A git repository with good.sse, bad.jsonl and notes.txt added; and the environment."""
+    files = {
+        "good.sse": GOOD.read_bytes(),
+        "bad.jsonl": BAD.read_bytes(),
+        "notes.txt": b"not a capture: the hook's `files` pattern leaves it out\n",
+    }
+    return _repository(tmp_path_factory.mktemp("captures"), environment, files), environment
+
+
+def binary_looking_capture() -> bytes:
+    """A capture identify tags `binary` (a NUL byte in its first KiB, inside the first event's
+    JSON); orvalidate reports it as F002."""
+    source = GOOD.read_bytes()
+    at = source.index(b'"id":"') + len(b'"id":"')
+    assert at < 1024
+    return source[:at] + b"\x00" + source[at:]
 
 
 def try_repo(captures: tuple[Path, dict[str, str]], *args: str) -> subprocess.CompletedProcess:
@@ -114,3 +136,39 @@ def test_hook_on_all_files_checks_only_captures(captures) -> None:
     assert BAD_LINE in output
     assert "notes.txt" not in output
     assert "1 error, 0 warnings in 2 files" in output  # good.sse and bad.jsonl, not notes.txt
+
+
+def test_hook_fails_on_a_staged_binary_looking_capture(tmp_path: Path, environment: dict[str, str]) -> None:
+    """`types: [text]` skipped it ("(no files to check) Skipped", exit 0) while orvalidate
+    reports F002 on it."""
+    from identify import identify
+
+    repo = _repository(tmp_path, environment, {"broken.sse": binary_looking_capture()})
+    assert "binary" in identify.tags_from_path(str(repo / "broken.sse"))
+    result = try_repo((repo, environment))
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert _hook_line(output).endswith("Failed")
+    assert "broken.sse:2:52: F002 [error] " in output
+
+
+def test_hook_matches_extensions_in_any_case(tmp_path: Path, environment: dict[str, str]) -> None:
+    repo = _repository(tmp_path, environment, {"LOUD.SSE": binary_looking_capture(), "Bad.JsonL": BAD.read_bytes()})
+    result = try_repo((repo, environment))
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert _hook_line(output).endswith("Failed")
+    assert "LOUD.SSE:2:52: F002 [error] " in output and "Bad.JsonL:10:1: O009 [error] " in output
+
+
+def test_hook_prints_one_summary_per_run(tmp_path: Path, environment: dict[str, str]) -> None:
+    """pre-commit splits files into batches of at least 4, one per CPU, unless the hook is
+    require_serial: nine captures gave two orvalidate runs and two summaries on two CPUs."""
+    files = {f"capture{n}.sse": GOOD.read_bytes() for n in range(8)}
+    files["bad.jsonl"] = BAD.read_bytes()
+    repo = _repository(tmp_path, environment, files)
+    result = try_repo((repo, environment), "--all-files", "--verbose")
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    summaries = [line for line in output.splitlines() if " warnings in " in line or " warning in " in line]
+    assert len(summaries) == 1 and summaries[0].startswith("1 error, 0 warnings in 9 files "), output

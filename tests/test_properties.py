@@ -287,7 +287,7 @@ def expected_sse(records, report: FileReport, dropped: set[int], final_blank_dro
 
     F003 (unterminated-event) is about the framing only: it fires iff the final blank line was
     dropped and the last block carries data (an event or `[DONE]`); the reader locates it by
-    line, so it carries no event_index either way.
+    line, and on an event it names that event as every finding does.
     F014 (missing-event-field) is reported once per stream, at the first data block without an
     `event:` line, when the stream's profile turns it on: dropping `event:` lines (only where the
     name equaled the payload's type, so F006 cannot change) can add it or move it earlier.
@@ -300,8 +300,11 @@ def expected_sse(records, report: FileReport, dropped: set[int], final_blank_dro
         if k[0] in ("F003", "F014"):
             del found[k]
     events = _events(records)
-    if final_blank_dropped and last_block in ("event", "done"):
-        # A reader problem located by its line: no event_index, for an event as for `[DONE]`.
+    if final_blank_dropped and last_block == "event":
+        # Located by its line, and about the last event: its index, sequence number and type.
+        found[_event_key("F003", "warning", len(events) - 1, events[-1])] += 1
+    elif final_blank_dropped and last_block == "done":
+        # `[DONE]` is no event: the finding has no event_index.
         found[("F003", "warning", 0, None, None, None, None)] += 1
     level = codes.RULES["F014"].severity[profile]
     missing = [i for i, e in enumerate(events) if not e.has_event_field] + sorted(dropped)

@@ -712,3 +712,17 @@ def test_the_quick_block_reads_most_real_sse_blocks(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(reader, "_quick_block", lambda *a: taken.append(r := original(*a)) or r)
     read_all(b'event: a\ndata: {"type":"a"}\n\ndata: {"type":"b"}\n\n: keep-alive\n\ndata: [DONE]\n\n')
     assert [t[0].payload["type"] for t in taken if t is not None] == ["a", "b"]
+
+
+def test_F003_on_an_ordinary_event_names_that_event() -> None:
+    """The unterminated last block is an event: F003 carries its index, sequence number and
+    type, as every finding about an event does (only `[DONE]` has none)."""
+    from orvalidate.api import check_file
+
+    from conftest import FIXTURES
+
+    report = check_file(str(FIXTURES / "invalid" / "F003-no-blank-line-at-end.sse"))
+    (f003,) = [f for f in report.findings if f.code == "F003"]
+    events = report.streams[0].events
+    assert (f003.event_index, f003.sequence_number, f003.event_type) == (events - 1, 17, "response.completed")
+    assert (f003.line, f003.column) == (52, 1)

@@ -296,6 +296,19 @@ def test_D006_on_an_empty_output_that_contradicts_the_stream() -> None:
     assert codes(found) == ["D006"]
 
 
+def test_D006_message_names_its_own_comparison() -> None:
+    """D006 compares the `output_item.done` item with the terminal output; no deltas."""
+    body, final = message(0, "msg_rules_k2", ["Hello", " World"])
+    terminal_item = copy.deepcopy(final)
+    terminal_item["content"][0]["text"] = "Hello"
+    found, _ = run(stream(body, [terminal_item]), profile="openai")
+    assert codes(found) == ["D006"]
+    message_text = found[0].message
+    assert "deltas" not in message_text
+    assert "`output_item.done` has 'Hello World'" in message_text
+    assert "`response.completed` has 'Hello'" in message_text
+
+
 # -- L rules --------------------------------------------------------------------------------------
 
 

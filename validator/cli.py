@@ -23,16 +23,19 @@ from .reader import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 OUTPUT_FORMATS = ("text", "json", "github", "sarif", "junit", "gitlab")
-_SUBCOMMANDS = ("rule", "rules")
 _PROGRESS_MIN_FILES = 20
 
 
 class _CheckByDefault(click.Group):
-    """`orvalidate PATH` means `orvalidate check PATH`; `rule` and `rules` are subcommands."""
+    """`orvalidate PATH` means `orvalidate check PATH`: arguments that do not start with one
+    of the group's registered commands (`check`, `rule`, `rules`, and any added with
+    `@main.command`) go to `check`."""
+
+    default_command = "check"
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or args[0] not in _SUBCOMMANDS:
-            args = ["check", *args]
+        if not args or args[0] not in self.commands:
+            args = [self.default_command, *args]
         return super().parse_args(ctx, args)
 
 
@@ -47,7 +50,7 @@ def _selector_list(ctx: click.Context, param: click.Parameter, values: tuple[str
         return None
     found = tuple(s.strip() for value in values for s in value.split(",") if s.strip())
     try:
-        return tuple(check_selector(s, f"--{param.name.replace('_', '-')}") for s in found)  # type: ignore[union-attr]
+        return tuple(check_selector(s) for s in found)  # click names the option in its message
     except ConfigError as exc:
         raise click.BadParameter(str(exc)) from None
 
@@ -92,7 +95,7 @@ def _show_progress(quiet: bool, count: int) -> bool:
 
 @main.command("check", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option("--format", "output_format", type=click.Choice(OUTPUT_FORMATS), default=None, help="Output format [default: github under GitHub Actions, else text].")
+@click.option("--format", "--output-format", "output_format", type=click.Choice(OUTPUT_FORMATS), default=None, help="Output format [default: github under GitHub Actions, else text].")
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False, writable=True), default=None, help="Write the report to this file instead of standard output.")
 @click.option("--profile", type=click.Choice([AUTO, *PROFILES]), default=None, help="Which provider's rules apply [default: auto, which decides per stream].")
 @click.option("--starting-after", type=click.IntRange(min=0), default=None, metavar="N", help="The capture is a stream resumed after sequence number N.")
@@ -108,7 +111,7 @@ def _show_progress(quiet: bool, count: int) -> bool:
 @click.option("--statistics", is_flag=True, help="Print a count per rule instead of the findings (text format).")
 @click.option("--stdin-filename", default=None, metavar="NAME", help="The name of the capture read from `-`, for display and per-file configuration.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary, no progress.")
-@click.option("-v", "--verbose", is_flag=True, help="Also print every file with its result and timing (on standard error).")
+@click.option("-v", "--verbose", is_flag=True, help="Also print the configuration file used, and every file with its result and timing (on standard error).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Check files in this many processes [default: the number of CPUs].")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour in the text format (NO_COLOR and FORCE_COLOR are honoured under auto).")
 @click.version_option(__version__, "--version", prog_name="orvalidate")
@@ -124,6 +127,9 @@ def check(paths: tuple[str, ...], **flags) -> None:
         sys.exit(EXIT_ERROR)
     for warning in config.warnings:
         click.echo(f"orvalidate: warning: {warning}", err=True)
+    if flags["verbose"]:
+        used = config.source or ("none (--isolated)" if flags["isolated"] else "none found (defaults)")
+        click.echo(f"orvalidate: configuration: {used}", err=True)
     config = config._replace(
         select=flags["select"] if flags["select"] is not None else config.select,
         ignore=config.ignore + (flags["ignore"] or ()),
@@ -307,22 +313,12 @@ def _drain(items, live: bool, color: bool) -> FileReport:
 @click.argument("code")
 def rule(code: str) -> None:
     """Print the documentation of one rule (by code or name)."""
-    import inspect
-
     from . import codes
-    from .rules import DOCS
 
     found = codes.RULES.get(code.upper()) or codes.BY_NAME.get(code)
     if found is None:
         raise click.UsageError(f"unknown rule {code!r}; `orvalidate rules` lists them")
-    click.echo(f"{found.code} {found.name}\n")
-    click.echo("severity: " + ", ".join(f"{p} {found.severity[p] or 'off'}" for p in PROFILES))
-    click.echo(f"\n{found.summary}\n")
-    check_function = DOCS.get(found.code)
-    if check_function is not None and check_function.__doc__:
-        click.echo(inspect.cleandoc(check_function.__doc__))
-    elif found.code in codes.READER_DOCS:
-        click.echo(codes.READER_DOCS[found.code])
+    click.echo(codes.documentation(found.code), nl=False)
 
 
 @main.command("rules")

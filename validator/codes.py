@@ -201,3 +201,22 @@ names no rule: it is stale, or hides nothing it was meant to. One finding per id
 Fails:  : orvalidate: ignore[D004]   (in a block whose event has no D004)
 Passes: : orvalidate: ignore[D004]   (in the block of the `.done` whose text differs)""",
 }
+
+
+def documentation(code: str) -> str:
+    """What `orvalidate rule CODE` prints, and SARIF's help.text: code and name, severity per
+    profile, summary, then the rule's own docstring (or the reader's text for F codes)."""
+    import inspect
+
+    from .rules import DOCS
+
+    rule = RULES[code]
+    text = f"{rule.code} {rule.name}\n\n"
+    text += "severity: " + ", ".join(f"{p} {rule.severity[p] or 'off'}" for p in PROFILES) + "\n"
+    text += f"\n{rule.summary}\n\n"
+    check = DOCS.get(rule.code)
+    if check is not None and check.__doc__:
+        text += inspect.cleandoc(check.__doc__) + "\n"
+    elif rule.code in READER_DOCS:
+        text += READER_DOCS[rule.code] + "\n"
+    return text

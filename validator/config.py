@@ -37,9 +37,11 @@ def selects(selector: str, code: str) -> bool:
     return codes.RULES[code].name == selector
 
 
-def check_selector(selector: str, where: str) -> str:
+def check_selector(selector: str, where: str | None = None) -> str:
+    """The selector, or ConfigError saying `where` it was found (a flag's parser names the flag)."""
     if not any(selects(selector, code) for code in codes.RULES):
-        raise ConfigError(f"{where}: unknown rule selector {selector!r} (a code, a prefix or a rule name)")
+        problem = f"unknown rule selector {selector!r} (a code, a prefix or a rule name)"
+        raise ConfigError(f"{where}: {problem}" if where else problem)
     return selector
 
 
@@ -113,12 +115,40 @@ def glob_match(pattern: str, path: str) -> bool:
             regex, i = regex + "[^/]*", i + 1
         elif pattern[i] == "?":
             regex, i = regex + "[^/]", i + 1
-        elif pattern[i] == "[" and "]" in pattern[i + 2 :]:
-            end = pattern.index("]", i + 2)
-            regex, i = regex + "[" + pattern[i + 1 : end].replace("!", "^", 1) + "]", end + 1
+        elif pattern[i] == "[" and _class_end(pattern, i) > 0:
+            end = _class_end(pattern, i)
+            regex, i = regex + _glob_class(pattern[i + 1 : end]), end + 1
         else:
             regex, i = regex + re.escape(pattern[i]), i + 1
     return re.fullmatch(regex, path) is not None
+
+
+def _class_end(pattern: str, start: int) -> int:
+    """The index of the `]` closing the class opened at `start`, or -1 (a `]` first in the
+    class, after any `!` or `^`, is a member)."""
+    first = start + 1 + (pattern[start + 1 : start + 2] in ("!", "^"))
+    return pattern.find("]", first + 1)
+
+
+def _glob_class(body: str) -> str:
+    """A glob's `[...]` as a regex class: members and `a-z` ranges are literal characters
+    (`[\\d]` is a backslash or a `d`, not a digit); `!` or `^` first negates; a class never
+    matches `/`."""
+    negate = body[:1] in ("!", "^")
+    if negate:
+        body = body[1:]
+    members, j = [], 0
+    while j < len(body):
+        if j + 2 < len(body) and body[j + 1] == "-":
+            if body[j] <= body[j + 2]:  # a reversed range holds nothing
+                members.append(f"{re.escape(body[j])}-{re.escape(body[j + 2])}")
+            j += 3
+        else:
+            members.append(re.escape(body[j]))
+            j += 1
+    if negate:
+        return "[^/" + "".join(members) + "]"
+    return "[" + "".join(members) + "]" if members else "(?!)"
 
 
 def find_config(start: Path) -> Path | None:
@@ -150,7 +180,25 @@ def load(path: Path) -> Config:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("orvalidate", {})
+    elif isinstance(data.get("tool"), dict) and "orvalidate" in data["tool"]:
+        data = _tool_table(data, path)
     return from_table(data, str(path))
+
+
+def _tool_table(data: dict, path: Path) -> dict:
+    """`[tool.orvalidate]` written inside orvalidate.toml, as in pyproject.toml: its table is
+    the configuration. With top-level keys beside it, which one was meant is unclear: exit 2."""
+    others = sorted(key for key in data if key != "tool")
+    if others or set(data["tool"]) != {"orvalidate"}:
+        beside = others or sorted(f"tool.{key}" for key in data["tool"] if key != "orvalidate")
+        raise ConfigError(
+            f"{path}: [tool.orvalidate] beside {', '.join(repr(k) for k in beside)}: "
+            "write the keys at the top level of orvalidate.toml, or only under [tool.orvalidate]"
+        )
+    table = data["tool"]["orvalidate"]
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: tool.orvalidate: expected a table")
+    return table
 
 
 def _selectors(value: Any, where: str) -> tuple[str, ...]:

@@ -131,7 +131,7 @@ class StreamChecker:
         severity = self.config.finding_level(problem.code, profile, self.path, problem.severity)
         if severity is None:
             return None
-        at = problem.at or (ref if problem.span is None else None)
+        at = problem.at or ref  # a reader problem inside an event (F003 on the last one) is about that event
         span = problem.span or (at.span if at else None)
         assert span is not None
         return Finding(

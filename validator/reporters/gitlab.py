@@ -1,36 +1,33 @@
 """`--format gitlab`: a GitLab Code Quality report (a JSON array of issues).
 
-Each fingerprint is a hash of path, code, place and message, plus a counter for exact
-repeats, so it is unique within the report and stable across runs.
+Each fingerprint is the finding's identity (identity.py: path, code, stream, and the event's
+index, sequence number, type and JSON path; not its line or message), so the merge-request
+widget keeps a finding as the same one when lines are added above it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import TextIO
 
 from ..api import Report
-from .sarif import relative_uri
+from .identity import display_path, fingerprints, repository_root
 
 _SEVERITY = {"error": "major", "warning": "minor"}
 
 
 def write(report: Report, out: TextIO) -> None:
-    seen: dict[str, int] = {}
-    issues = []
-    for f in report.findings:
-        key = "\0".join(map(str, (relative_uri(f.path), f.code, f.line, f.column, f.message)))
-        seen[key] = seen.get(key, 0) + 1
-        fingerprint = hashlib.sha256(f"{key}\0{seen[key]}".encode("utf-8", "surrogatepass")).hexdigest()
-        issues.append(
-            {
-                "description": f"{f.code} {f.message}",
-                "check_name": f"{f.code} {f.name}",
-                "fingerprint": fingerprint,
-                "severity": _SEVERITY[f.severity],
-                "location": {"path": relative_uri(f.path), "lines": {"begin": f.line}},
-            }
-        )
+    root = repository_root()
+    findings = report.findings
+    issues = [
+        {
+            "description": f"{f.code} {f.message}",
+            "check_name": f"{f.code} {f.name}",
+            "fingerprint": fingerprint,
+            "severity": _SEVERITY[f.severity],
+            "location": {"path": display_path(f.path, root), "lines": {"begin": f.line}},
+        }
+        for f, fingerprint in zip(findings, fingerprints(findings, root))
+    ]
     json.dump(issues, out, indent=2, ensure_ascii=False)
     out.write("\n")

@@ -127,7 +127,7 @@ def terminal_checks(event: Event, ref: EventRef, state: StreamState) -> Iterator
             if field == "id" and rotating[position]:
                 continue
             if a != b and not (field == "text" and (a is None or b is None)):
-                detail = _first_difference(a, b) if field == "text" else f"`{short(a)}` in the stream, `{short(b)}` here"
+                detail = _first_difference(a, b, ("`output_item.done` has", f"`{ref.type}` has")) if field == "text" else f"`{short(a)}` in the stream, `{short(b)}` here"
                 yield Problem("D006", f"`{ref.type}` output[{position}] differs from its `output_item.done` in {field}: {detail}", json_path=f"$.response.output[{position}].{field if field != 'text' else 'content'}")
                 return
 
