@@ -11,6 +11,7 @@ from ..api import CaptureError, FileReport, check_stream, drain
 from ..config import DEFAULT, Config
 from ..engine import AUTO
 from ..model import Finding, Inside
+from ..reader import sniff
 from . import Entry, Unreadable
 
 _WHERE = {"cassette": "interactions[{}]", "har": "log.entries[{}]"}
@@ -60,7 +61,7 @@ def check_bytes(
             findings.extend(_unreadable(path, entry.line, entry.column, entry.error or "unreadable", profile, config))
             continue
         report = drain(
-            check_stream(io.BytesIO(entry.body), path, profile, "sse", strict, starting_after, config)
+            check_stream(io.BytesIO(entry.body), path, profile, sniff(entry.body), strict, starting_after, config)
         )
         offset = len(streams)
         streams.extend(s._replace(index=s.index + offset) for s in report.streams)
