@@ -2,16 +2,18 @@
 
 `POST /<anything>/responses` answers with the bytes of the capture the server is told to play
 (`server.play(body)`), as `text/event-stream`, in pieces of `chunk` bytes with a flush after
-each. It serves a bounded number of requests and stops when the `with` ends.
+each, optionally pausing once in the middle. It serves a bounded number of requests and stops when the `with` ends.
 """
 
 from __future__ import annotations
 
 import gzip
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MAX_REQUESTS = 200
+PAUSE = 0.5  # seconds, at `pause_at`
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -37,10 +39,19 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Encoding", encoding)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        step = self.server.chunk
-        for start in range(0, len(body), step):
-            self.wfile.write(body[start : start + step])
-            self.wfile.flush()
+        step, pause_at = self.server.chunk, self.server.pause_at
+        try:
+            for start in range(0, len(body), step):
+                piece = body[start : start + step]
+                if pause_at is not None and start <= pause_at < start + len(piece):
+                    self.wfile.write(piece[: pause_at - start])
+                    self.wfile.flush()
+                    time.sleep(PAUSE)  # the client has a part of the stream, and may leave
+                    piece = piece[pause_at - start :]
+                self.wfile.write(piece)
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client left early
 
     do_GET = do_POST
 
@@ -56,6 +67,7 @@ class LoopbackServer(ThreadingHTTPServer):
         self.content_type = "text/event-stream"
         self.gzip = False
         self.chunk = chunk
+        self.pause_at: int | None = None
         self.requests: list[str] = []
         self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
@@ -63,8 +75,10 @@ class LoopbackServer(ThreadingHTTPServer):
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
 
-    def play(self, body: bytes, content_type: str = "text/event-stream", gzip: bool = False) -> None:
-        self.body, self.content_type, self.gzip = body, content_type, gzip
+    def play(self, body: bytes, content_type: str = "text/event-stream", gzip: bool = False, pause_at: int | None = None) -> None:
+        """What the next requests get; with `pause_at`, the server stops for PAUSE seconds
+        after that many bytes (of the body as sent)."""
+        self.body, self.content_type, self.gzip, self.pause_at = body, content_type, gzip, pause_at
 
     def __enter__(self) -> "LoopbackServer":
         self._thread.start()

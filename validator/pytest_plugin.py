@@ -91,8 +91,10 @@ class CaptureItem(pytest.Item):
         settings = self.config.stash[_CONFIG]
         try:
             self._report = check_file(os.path.relpath(self.path), profile=settings.profile, config=settings)
-        except CaptureError as exc:  # reported as an error of this item, in one line
-            pytest.fail(f"orvalidate: {exc}", pytrace=False)
+            return
+        except CaptureError as exc:
+            reason = str(exc)
+        pytest.fail(f"orvalidate: {reason}", pytrace=False)  # an error of this item, in one line
 
     def runtest(self) -> None:
         from .reporters.text import line
