@@ -212,3 +212,22 @@ def test_a_stream_the_client_leaves_early_is_not_blamed_for_its_missing_end(serv
             if number == 2:
                 break  # closing the response here: no L002 for the part never read
     assert transport.streams == 1 and transport.findings == []
+
+
+def test_a_vcrpy_replay_is_checked_by_the_transport(server: LoopbackServer, tmp_path: Path) -> None:
+    import vcr
+
+    cassette = str(tmp_path / "answer.yaml")
+    server.play(BROKEN["D001"])
+    with vcr.use_cassette(cassette, record_mode="all"):
+        client, _ = _client(server, on_finding=lambda finding: None)
+        list(client.responses.create(model="m", input="hi", stream=True))
+    server.play(b"")  # the replay must come from the cassette, not from the server
+    asked = len(server.requests)
+    with vcr.use_cassette(cassette, record_mode="none"):
+        client, transport = _client(server)
+        received = []
+        with pytest.raises(StreamFindings, match="D001"):
+            for event in client.responses.create(model="m", input="hi", stream=True):
+                received.append(event.to_dict())
+    assert received == _payloads(BROKEN["D001"]) and len(server.requests) == asked

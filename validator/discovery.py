@@ -39,7 +39,16 @@ def under(folder: str, config: Config = DEFAULT, input_format: str | None = None
 
 
 def _excluded(path: str, config: Config) -> bool:
-    return any(config.matches(glob, path) for glob in config.exclude)
+    """Whether an `exclude` glob names the path or one of the folders above it."""
+    if not config.exclude:
+        return False
+    base = os.path.dirname(os.path.abspath(config.source)) if config.source else os.getcwd()
+    path = os.path.abspath(path)
+    while path.startswith(base + os.sep):  # the folders below the configuration's own
+        if any(config.matches(glob, path) for glob in config.exclude):
+            return True
+        path = os.path.dirname(path)
+    return False
 
 
 def _is_cassette(path: str) -> bool:
