@@ -18,7 +18,7 @@ _EXTENSIONS = {".har": "har", ".yaml": "cassette", ".yml": "cassette"}
 class Entry(NamedTuple):
     """One Responses stream inside a container."""
 
-    index: int  # 0-based: interactions[index] of a cassette, log.entries[index] of a HAR
+    position: int  # 0-based: interactions[position] of a cassette, log.entries[position] of a HAR
     body: bytes | None  # the stream's bytes, decoded; None when they cannot be (see `error`)
     line: int  # 1-based: where findings about the stream point
     column: int

@@ -94,21 +94,21 @@ def _entry(index: int, interaction: Any, response: Any, headers: Any, constructo
         value = constructor.construct_object(body, deep=True) if body is not None else None
     except yaml.YAMLError as exc:  # bad base64 under !!binary, for one
         problem = getattr(exc, "problem", None) or exc
-        return Entry(index, None, *where, error=f"interactions[{index}]: the body cannot be decoded: {problem}")
+        return Entry(index, None, where[0], where[1], error=f"interactions[{index}]: the body cannot be decoded: {problem}")
     if isinstance(value, str):
         raw = value.encode("utf-8")
     elif isinstance(value, bytes):
         raw = value
     elif value is None:
-        return Entry(index, None, *where, error=f"interactions[{index}]: the Responses stream has no recorded body")
+        return Entry(index, None, where[0], where[1], error=f"interactions[{index}]: the Responses stream has no recorded body")
     else:
-        return Entry(index, None, *where, error=f"interactions[{index}]: the body is a {type(value).__name__}, not text")
+        return Entry(index, None, where[0], where[1], error=f"interactions[{index}]: the body is a {type(value).__name__}, not text")
     try:
         stream = decompressed(raw, header(headers, "content-encoding"))
     except ValueError as exc:
-        return Entry(index, None, *where, error=f"interactions[{index}]: {exc}")
+        return Entry(index, None, where[0], where[1], error=f"interactions[{index}]: {exc}")
     if not isinstance(value, str) or stream is not raw:
-        return Entry(index, stream, *where)  # stored as base64 or compressed: the interaction's line
+        return Entry(index, stream, where[0], where[1])  # stored as base64 or compressed: the interaction's line
     mark = body.start_mark
     literal = _literal_indent(body, data, value)
     if literal is not None:

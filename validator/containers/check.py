@@ -55,7 +55,9 @@ def check_bytes(
     except Unreadable as exc:
         unreadable = _unreadable(path, exc.line, exc.column, exc.message, profile, config)
         return FileReport(path, kind, [], unreadable)
-    streams, findings, late = [], [], 0
+    streams: list = []
+    findings: list[Finding] = []
+    late = 0
     for entry in found:
         if entry.body is None:
             findings.extend(_unreadable(path, entry.line, entry.column, entry.error or "unreadable", profile, config))
@@ -76,13 +78,13 @@ def _moved(finding: Finding, entry: Entry, kind: str, offset: int) -> Finding:
         line, column = entry.literal_line + finding.line, entry.column - 1 + finding.column
     else:
         line, column = entry.line, entry.column
-    where = _WHERE[kind].format(entry.index)
+    where = _WHERE[kind].format(entry.position)
     return finding._replace(
         line=line,
         column=column,
         message=f"{finding.message} ({where}, stream line {finding.line})",
         stream=None if finding.stream is None else finding.stream + offset,
-        container=Inside(kind, entry.index, finding.line),
+        container=Inside(kind, entry.position, finding.line),
     )
 
 

@@ -30,7 +30,7 @@ class _Placed(json.JSONDecoder):
         self.offsets: dict[int, int] = {}
         self.parse_object = self._object  # type: ignore[assignment]
         self.parse_array = self._array  # type: ignore[assignment]
-        self.scan_once = json.scanner.py_make_scanner(self)
+        self.scan_once = json.scanner.py_make_scanner(self)  # type: ignore[attr-defined]
 
     def _noting(self, scan_once: Callable) -> Callable:
         def scan(string: str, index: int) -> Any:
@@ -79,7 +79,7 @@ def entries(data: bytes) -> list[Entry]:
         request, response = item.get("request"), item.get("response")
         if not isinstance(request, dict) or not isinstance(response, dict):
             continue
-        content = response.get("content") if isinstance(response.get("content"), dict) else {}
+        content: dict = response["content"] if isinstance(response.get("content"), dict) else {}
         headers = response.get("headers")
         kind = content.get("mimeType") or header(headers, "content-type")
         if not is_responses_stream(request.get("url"), kind):
@@ -92,20 +92,20 @@ def _entry(index: int, item: dict, content: dict, headers: object, place: Callab
     where = place(item)
     text = content.get("text")
     if not isinstance(text, str):
-        return Entry(index, None, *where, error=f"log.entries[{index}]: the Responses stream's body was not recorded (no content.text)")
+        return Entry(index, None, where[0], where[1], error=f"log.entries[{index}]: the Responses stream's body was not recorded (no content.text)")
     if content.get("encoding") == "base64":
         try:
             raw = base64.b64decode(text, validate=True)
         except (binascii.Error, ValueError) as exc:
-            return Entry(index, None, *where, error=f"log.entries[{index}]: content.text is not valid base64: {exc}")
+            return Entry(index, None, where[0], where[1], error=f"log.entries[{index}]: content.text is not valid base64: {exc}")
     elif content.get("encoding") not in (None, ""):
-        return Entry(index, None, *where, error=f"log.entries[{index}]: unknown content.encoding {content['encoding']!r}")
+        return Entry(index, None, where[0], where[1], error=f"log.entries[{index}]: unknown content.encoding {content['encoding']!r}")
     else:
         raw = text.encode("utf-8", "surrogatepass")
     try:
         stream = decompressed(raw, header(headers, "content-encoding"))
     except ValueError as exc:
-        return Entry(index, None, *where, error=f"log.entries[{index}]: {exc}")
+        return Entry(index, None, where[0], where[1], error=f"log.entries[{index}]: {exc}")
     if content.get("encoding") or stream is not raw:
-        return Entry(index, stream, *where)
+        return Entry(index, stream, where[0], where[1])
     return Entry(index, stream, *place(text))
