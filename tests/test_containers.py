@@ -286,3 +286,19 @@ def test_checking_a_capture_imports_no_yaml_and_no_httpx() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_jobs_per_file_ignores_and_inputs_unchanged(server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "recorded"
+    folder.mkdir()
+    for capture in INVALID[:12]:
+        record_one(server, folder, capture)
+        write_har(folder / (capture.stem + ".har"), [har_entry(URL, capture.read_bytes())])
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()}
+    runs = [CliRunner().invoke(main, [str(folder), "--isolated", "--format", "json", "--jobs", jobs]) for jobs in ("1", "2")]
+    assert runs[0].stdout == runs[1].stdout and json.loads(runs[0].stdout)["summary"]["files"] == 24
+    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()} == before
+    monkeypatch.chdir(tmp_path)
+    Path("orvalidate.toml").write_text('[per-file-ignores]\n"*.yaml" = ["D", "F"]\n')
+    result = CliRunner().invoke(main, ["recorded", "--select", "D,F"])
+    assert {line.split(":")[0].rsplit(".", 1)[1] for line in result.stdout.splitlines()} == {"har"}
