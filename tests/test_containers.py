@@ -302,3 +302,44 @@ def test_jobs_per_file_ignores_and_inputs_unchanged(server, tmp_path: Path, monk
     Path("orvalidate.toml").write_text('[per-file-ignores]\n"*.yaml" = ["D", "F"]\n')
     result = CliRunner().invoke(main, ["recorded", "--select", "D,F"])
     assert {line.split(":")[0].rsplit(".", 1)[1] for line in result.stdout.splitlines()} == {"har"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("interactions: []\nversion: 1\n", True),
+        ("version: 1\nmeta: {a: [1, {b: 2}]}\ninteractions:\n- request: {}\n", True),
+        ("{version: 1, interactions: []}\n", True),
+        ("config:\n  interactions: []\n", False),  # not at the top level
+        ("- interactions\n", False),
+        ("interactions: 3\n", False),
+        ("a: [\n", False),
+        ("", False),
+    ],
+)
+def test_is_cassette(text: str, expected: bool, tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text(text)
+    assert cassette.is_cassette(str(path)) is expected
+
+
+def test_older_and_decoded_body_forms(tmp_path: Path) -> None:
+    """vcrpy's older httpx form (`content:`), a plain `body:` string, and `parsed_body` text,
+    as serializers of pytest-recording users write them."""
+    capture = FIXTURES / "invalid" / "D001-no-output-text-done.sse"
+    text = capture.read_text()
+    headers = {"Content-Type": ["text/event-stream"]}
+    forms = [{"content": text}, {"body": text}, {"parsed_body": text}, {"body": {"string": text.encode()}}]
+    document = {
+        "interactions": [
+            {"request": {"method": "POST", "uri": URL, "body": None}, "response": {"status": {"code": 200}, "headers": headers, **form}}
+            for form in forms
+        ]
+    }
+    path = tmp_path / "forms.yaml"
+    path.write_text(yaml.safe_dump(document))
+    report = check_file(str(path))
+    bare = check_file(str(capture)).findings
+    assert len(report.streams) == 4
+    for entry in range(4):
+        _same_findings_moved(bare, [f for f in report.findings if f.container.entry == entry], entry, None, where=f"interactions[{entry}]")
