@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 from typing import Iterator
 
+from .api import CAPTURE_EXTENSIONS as CAPTURES
 from .config import DEFAULT, Config
 
-CAPTURES = (".sse", ".jsonl", ".ndjson")
 CASSETTES = (".yaml", ".yml")
 HARS = (".har",)
 _BY_FORMAT = {None: CAPTURES + HARS + CASSETTES, "sse": CAPTURES, "jsonl": CAPTURES, "cassette": CASSETTES, "har": HARS}
