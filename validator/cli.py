@@ -114,7 +114,7 @@ def _show_progress(quiet: bool, count: int) -> bool:
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour in the text format (NO_COLOR and FORCE_COLOR are honoured under auto).")
 @click.version_option(__version__, "--version", prog_name="orvalidate")
 def check(paths: tuple[str, ...], **flags) -> None:
-    """Check captures (.sse, .jsonl, .ndjson files, directories of them, or - for stdin).
+    """Check captures (.sse, .jsonl, .ndjson), VCR cassettes and HAR files, directories of them, or - for stdin.
 
     Other commands: `orvalidate rule CODE` explains a rule; `orvalidate rules` lists them.
     """
