@@ -198,6 +198,15 @@ BROKEN = [
     ("har", '{"log": {"entries": [\n  {"request": }\n]}}', "not valid JSON", (2, 15)),
     ("har", '{"entries": []}', "not a HAR file", (1, 1)),
     ("har", b"\xff\xfe{}", "not valid UTF-8", (1, 1)),
+    ("cassette", "a: " + "[" * 50000 + "]" * 50000 + "\n", "exceeded maximum nesting depth", (1, 1003)),
+    (
+        "cassette",
+        'interactions:\n- request: {uri: "https://x/v1/responses"}\n  response:\n'
+        '    headers: {content-type: [text/event-stream]}\n    body: {string: "data: \\uD800"}\n',
+        "invalid Unicode character escape",
+        (5, 29),  # libyaml points at the escape's digits
+    ),
+    ("har", "[" * 50000 + "]" * 50000, "not valid JSON", (1, 1)),
 ]
 
 

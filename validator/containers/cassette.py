@@ -66,6 +66,8 @@ def entries(data: bytes) -> list[Entry]:
         raise Unreadable(f"not valid YAML: {exc.problem or exc.context}", *where) from None
     except yaml.YAMLError as exc:  # undecodable bytes, for one
         raise Unreadable(f"not valid YAML: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise Unreadable("not valid YAML: nested too deeply") from None
     interactions = _child(root, "interactions")
     if not isinstance(interactions, yaml.SequenceNode):
         raise Unreadable("not a VCR cassette: no `interactions` list at the top level")
@@ -92,11 +94,11 @@ def _entry(index: int, interaction: Any, response: Any, headers: Any, constructo
         body = _child(response, "content") or _child(response, "parsed_body")
     try:
         value = constructor.construct_object(body, deep=True) if body is not None else None
-    except yaml.YAMLError as exc:  # bad base64 under !!binary, for one
+    except (yaml.YAMLError, RecursionError) as exc:  # bad base64 under !!binary, for one
         problem = getattr(exc, "problem", None) or exc
         return Entry(index, None, where[0], where[1], error=f"interactions[{index}]: the body cannot be decoded: {problem}")
     if isinstance(value, str):
-        raw = value.encode("utf-8")
+        raw = value.encode("utf-8", "surrogatepass")  # a lone surrogate escape: F001 for the reader
     elif isinstance(value, bytes):
         raw = value
     elif value is None:
@@ -154,5 +156,5 @@ def _value(constructor: Any, node: Any) -> Any:
         return None
     try:
         return constructor.construct_object(node, deep=True)
-    except (yaml.YAMLError, ValueError, TypeError):
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError):
         return None
