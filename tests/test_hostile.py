@@ -677,7 +677,7 @@ def test_a_directory_named_like_a_capture(tmp_path: Path) -> None:
     (tmp_path / "dir.sse").mkdir()
     result = cli(str(tmp_path / "dir.sse"))
     assert result.exit_code == 2
-    assert result.stderr == f"orvalidate: {tmp_path / 'dir.sse'}: no captures (*.sse, *.jsonl, *.ndjson) in this directory\n"
+    assert result.stderr == f"orvalidate: {tmp_path / 'dir.sse'}: no captures (*.sse, *.jsonl, *.ndjson), cassettes or HAR files in this directory\n"
 
 
 @pytest.mark.parametrize("fmt", ["text", "json"])

@@ -82,6 +82,7 @@ class Report:
                     "sequence_number": x.sequence_number,
                     "event_type": x.event_type,
                     "json_path": x.json_path,
+                    **({"container": x.container._asdict()} if x.container else {}),
                 }
                 for x in findings
             ],
@@ -100,18 +101,16 @@ class Report:
         }
 
 
-def iter_captures(path: str) -> Iterator[str]:
-    """The capture files a path names: itself, or those under a directory, in sorted order."""
+def iter_captures(path: str, config: Config = DEFAULT, input_format: str | None = None) -> Iterator[str]:
+    """The files a path names: itself, or the captures, cassettes and HAR files under a
+    directory (filtered by the configuration's `include` and `exclude`), in sorted order."""
     if os.path.isdir(path):
-        found = []
-        for root, dirs, files in os.walk(path):
-            dirs.sort()
-            found.extend(
-                os.path.join(root, name) for name in files if name.lower().endswith(CAPTURE_EXTENSIONS)
-            )
+        from .discovery import under
+
+        found = list(under(path, config, input_format))
         if not found:
-            raise CaptureError(f"{path}: no captures (*.sse, *.jsonl, *.ndjson) in this directory")
-        yield from sorted(found)
+            raise CaptureError(f"{path}: no captures (*.sse, *.jsonl, *.ndjson), cassettes or HAR files in this directory")
+        yield from found
     else:
         try:
             os.stat(path)
@@ -158,7 +157,15 @@ def drain(items: Iterator[Finding | FileReport], on_finding: Callable[[Finding],
 
 
 def check_file(path: str, **options) -> FileReport:
-    """Check one capture file; raises CaptureError when it cannot be read."""
+    """Check one capture file, or the streams of a cassette or HAR file; raises CaptureError
+    when it cannot be read."""
+    from .containers import kind_for
+
+    kind = kind_for(path, options.get("input_format"))
+    if kind is not None:
+        from .containers import check_container
+
+        return check_container(path, kind, **options)
     try:
         with open(path, "rb") as stream:
             return drain(check_stream(stream, path, **options))
@@ -169,7 +176,8 @@ def check_file(path: str, **options) -> FileReport:
 def validate_path(path: str | os.PathLike, profile: str = AUTO, **options) -> Report:
     """Check a capture file, or every capture under a directory, and return the report."""
     path = os.fspath(path)
-    return Report([check_file(p, profile=profile, **options) for p in iter_captures(path)])
+    found = iter_captures(path, options.get("config", DEFAULT), options.get("input_format"))
+    return Report([check_file(p, profile=profile, **options) for p in found])
 
 
 class StreamValidator:

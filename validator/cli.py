@@ -17,6 +17,7 @@ import click
 from . import __version__
 from .api import CaptureError, FileReport, Report, check_file, check_stream, drain, iter_captures
 from .config import LEVELS, Config, ConfigError, check_selector, find_config, load
+from .containers import KINDS as CONTAINER_KINDS
 from .engine import AUTO
 from .model import PROFILES
 from .reader import FORMATS
@@ -62,7 +63,7 @@ def _configuration(config_file: str | None, isolated: bool) -> Config:
     return load(path) if path else Config()
 
 
-def _paths(given: tuple[str, ...]) -> tuple[list[str], list[str]]:
+def _paths(given: tuple[str, ...], config: Config, input_format: str | None) -> tuple[list[str], list[str]]:
     """Expand directories; return (files to check, one-line errors)."""
     files, errors = [], []
     for path in given:
@@ -70,7 +71,7 @@ def _paths(given: tuple[str, ...]) -> tuple[list[str], list[str]]:
             files.append(path)
             continue
         try:
-            files.extend(iter_captures(path))
+            files.extend(iter_captures(path, config, input_format))
         except CaptureError as exc:
             errors.append(str(exc))
     return files, errors
@@ -99,7 +100,7 @@ def _show_progress(quiet: bool, count: int) -> bool:
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False, writable=True), default=None, help="Write the report to this file instead of standard output.")
 @click.option("--profile", type=click.Choice([AUTO, *PROFILES]), default=None, help="Which provider's rules apply [default: auto, which decides per stream].")
 @click.option("--starting-after", type=click.IntRange(min=0), default=None, metavar="N", help="The capture is a stream resumed after sequence number N.")
-@click.option("--input-format", type=click.Choice(FORMATS), default=None, help="Read captures as this format, whatever their extension.")
+@click.option("--input-format", type=click.Choice((*FORMATS, *CONTAINER_KINDS)), default=None, help="Read captures as this format, whatever their extension (cassette: a VCR.py YAML cassette; har: a HAR file).")
 @click.option("--strict", is_flag=True, help="Report every field the schemas do not declare (S001 warnings).")
 @click.option("--select", multiple=True, callback=_selector_list, help="Only these rules (codes, prefixes or names; comma-separated).")
 @click.option("--extend-select", multiple=True, callback=_selector_list, help="These rules too, on top of the selection.")
@@ -116,7 +117,7 @@ def _show_progress(quiet: bool, count: int) -> bool:
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour in the text format (NO_COLOR and FORCE_COLOR are honoured under auto).")
 @click.version_option(__version__, "--version", prog_name="orvalidate")
 def check(paths: tuple[str, ...], **flags) -> None:
-    """Check captures (.sse, .jsonl, .ndjson files, directories of them, or - for stdin).
+    """Check captures (.sse, .jsonl, .ndjson), VCR cassettes and HAR files, directories of them, or - for stdin.
 
     Other commands: `orvalidate rule CODE` explains a rule; `orvalidate rules` lists them.
     """
@@ -153,7 +154,7 @@ def _check(paths: tuple[str, ...], config: Config, output_format: str, flags: di
     from .reporters import REPORTERS
     from .reporters.text import line, statistics, summary
 
-    files, errors = _paths(paths)
+    files, errors = _paths(paths, config, flags["input_format"])
     for message in errors:
         click.echo(f"orvalidate: {message}", err=True)
     clash = _refuse_to_overwrite(flags["output_file"], files)
@@ -260,6 +261,12 @@ def _results(files: list[str], options: dict, flags: dict, live: bool, color: bo
             continue
         started = time.perf_counter()
         name = flags["stdin_filename"] or "-"
+        if options["input_format"] in CONTAINER_KINDS:
+            from .containers.check import check_bytes
+
+            found = check_bytes(sys.stdin.buffer.read(), name, options["input_format"], **options)
+            yield path, _drain(iter([*found.findings, found]), live, color), time.perf_counter() - started
+            continue
         yield path, _drain(check_stream(sys.stdin.buffer, name, **options), live, color), time.perf_counter() - started
 
 

@@ -58,6 +58,7 @@ _TABLE = [
     ("F014", "missing-event-field", "OA W, else -", "An SSE block with `data:` but no `event:` line, where the profile expects one."),
     ("F015", "unexpected-done-sentinel", "OA W, else -", "`data: [DONE]` in a stream whose profile has no sentinel."),
     ("F016", "unused-suppression", "W", "An `: orvalidate: ignore[...]` comment suppresses nothing."),
+    ("F017", "container-unreadable", "E", "A cassette or HAR file, or a Responses stream inside it, cannot be read."),
     # S: schema
     ("S001", "schema-violation", "E", "The event fails the JSON Schema for its `type`."),
     ("S002", "unknown-event-type", "W", "`type` is not in the profile's catalog of event types."),
@@ -200,6 +201,17 @@ names no rule: it is stale, or hides nothing it was meant to. One finding per id
 
 Fails:  : orvalidate: ignore[D004]   (in a block whose event has no D004)
 Passes: : orvalidate: ignore[D004]   (in the block of the `.done` whose text differs)""",
+    "F017": """F017 container-unreadable (error under every profile).
+
+A VCR.py cassette (`.yaml`, `.yml`) or HAR file (`.har`) holds recorded HTTP exchanges;
+orvalidate checks every one whose request path ends in `/responses` and whose response is
+`text/event-stream`. F017 is reported, at the place of the problem, when the file is not
+YAML or JSON, is not a cassette (no `interactions` list) or a HAR (no `log.entries` list),
+or when such a stream's body cannot be decoded (bad base64, a corrupt gzip body, a HAR entry
+whose `content.text` was not recorded). A container with no Responses stream in it is fine.
+
+Fails:  interactions:\n- request: {uri: 'https://api.openai.com/v1/responses'  (unclosed)
+Passes: interactions:\n- request: {method: POST, uri: 'https://api.openai.com/v1/responses'}\n  response: ...""",
 }
 
 

@@ -23,7 +23,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 LEVELS = ("error", "warning")
-KEYS = ("select", "ignore", "extend-select", "severity", "per-file-ignores", "profile", "fail-on", "format")
+KEYS = ("select", "ignore", "extend-select", "severity", "per-file-ignores", "profile", "fail-on", "format", "include", "exclude")
 
 
 class ConfigError(Exception):
@@ -57,6 +57,8 @@ class Config(NamedTuple):
     format: str | None = None
     source: str | None = None  # the file it came from, for messages
     warnings: tuple[str, ...] = ()  # unknown keys and the like, for stderr
+    include: tuple[str, ...] | None = None  # globs of the files a directory search takes (None: by extension)
+    exclude: tuple[str, ...] = ()  # globs of files and folders a directory search skips
 
     def level(self, code: str, profile: str, path: str | None = None) -> str | None:
         """The severity a finding of `code` gets, or None when it is not reported."""
@@ -91,15 +93,17 @@ class Config(NamedTuple):
         a slash also matches the file name alone."""
         if not self.per_file_ignores:
             return False
+        for pattern, selectors in self.per_file_ignores.items():
+            if self.matches(pattern, path) and any(selects(s, code) for s in selectors):
+                return True
+        return False
+
+    def matches(self, pattern: str, path: str) -> bool:
+        """Whether a glob of this configuration (per-file-ignores, include, exclude) names `path`."""
         base = os.path.dirname(os.path.abspath(self.source)) if self.source else os.getcwd()
         relative = os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")
-        name = relative.rsplit("/", 1)[-1]
-        for pattern, selectors in self.per_file_ignores.items():
-            pattern = pattern.removeprefix("./")
-            if glob_match(pattern, relative) or ("/" not in pattern and glob_match(pattern, name)):
-                if any(selects(s, code) for s in selectors):
-                    return True
-        return False
+        pattern = pattern.removeprefix("./")
+        return glob_match(pattern, relative) or ("/" not in pattern and glob_match(pattern, relative.rsplit("/", 1)[-1]))
 
 
 def glob_match(pattern: str, path: str) -> bool:
@@ -245,6 +249,12 @@ def from_table(data: dict, source: str) -> Config:
         if not isinstance(data["format"], str):
             raise ConfigError(f"{source}: format: expected a string")
         values["format"] = data["format"]
+    for key in ("include", "exclude"):
+        if key in data:
+            globs = [data[key]] if isinstance(data[key], str) else data[key]
+            if not isinstance(globs, list) or not all(isinstance(g, str) for g in globs):
+                raise ConfigError(f"{source}: {key}: expected a list of globs such as [\"cassettes/**/*.yaml\"]")
+            values[key] = tuple(globs)
     return Config(**values)
 
 

@@ -97,6 +97,15 @@ class Problem(NamedTuple):
     only_profiles: frozenset[str] | None = None  # None: true under every profile
 
 
+class Inside(NamedTuple):
+    """Where a finding is inside a container file: a cassette's interaction or a HAR entry
+    (0-based) and the 1-based line within the stream that entry holds."""
+
+    kind: str  # "cassette" or "har"
+    entry: int
+    stream_line: int
+
+
 class Finding(NamedTuple):
     """One reported problem, with everything every reporter needs."""
 
@@ -112,6 +121,8 @@ class Finding(NamedTuple):
     sequence_number: int | None = None
     event_type: str | None = None
     json_path: str | None = None
+    container: Inside | None = None  # set for a stream read from a cassette or HAR file
 
     def sort_key(self) -> tuple:
-        return (self.path, self.line, self.column, self.code, self.message)
+        inside = (self.container.entry, self.container.stream_line) if self.container else ()
+        return (self.path, self.line, self.column, inside, self.code, self.message)
