@@ -54,11 +54,33 @@ def is_cassette(path: str) -> bool:
     return False
 
 
+MAX_DEPTH = 1000  # as libyaml 0.2.6 and later; YAML's composer recurses once per level
+
+
+def _refuse_deep_nesting(events: Any) -> None:
+    """Raise Unreadable at the node that nests past MAX_DEPTH. The event parser keeps no
+    stack, but the composer of PyYAML's C loader recurses in C: with a libyaml older than
+    0.2.6 (PyYAML 6.0.3 bundles 0.2.5) a cassette of 50,000 `[` overflows the C stack and
+    the process dies of SIGSEGV, which no `except` can catch."""
+    import yaml
+
+    depth = 0
+    for event in events:
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise Unreadable("not valid YAML: exceeded maximum nesting depth", mark.line + 1, mark.column + 1)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
 def entries(data: bytes) -> list[Entry]:
     """The Responses streams of a cassette; raises Unreadable when it is not one."""
     import yaml
 
     try:
+        _refuse_deep_nesting(yaml.parse(data, Loader=_loader()))
         root = yaml.compose(data, Loader=_loader())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
