@@ -220,7 +220,7 @@ class Upstream:
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}/v1"
-        config = uvicorn.Config(self.app, interface="asgi3", proxy_headers=False, log_level="critical", access_log=False, lifespan="off", timeout_graceful_shutdown=1)
+        config = uvicorn.Config(self.app, interface="asgi3", proxy_headers=False, server_header=False, date_header=False, log_level="critical", access_log=False, lifespan="off", timeout_graceful_shutdown=1)
         self.server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]}, daemon=True)
         self._thread.start()

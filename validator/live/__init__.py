@@ -9,6 +9,8 @@ them without the extra.
 
 from __future__ import annotations
 
+import os
+
 EXTRA_HINT = "pip install 'orvalidate[live]'"
 
 
@@ -32,3 +34,14 @@ def require_extra(command: str) -> None:
             import uvicorn  # noqa: F401
     except ImportError as exc:
         raise MissingExtra(f"`orvalidate {command}` needs {exc.name}: {EXTRA_HINT}") from None
+
+
+def reason(exc: BaseException) -> str:
+    """What went wrong, in words, from the innermost OSError when there is one: "connection
+    refused" rather than httpx's "all connection attempts failed"."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.strerror:
+            return (os.strerror(seen.errno) if seen.errno and seen.errno > 0 else seen.strerror).lower()
+        seen = seen.__cause__ or seen.__context__
+    return str(exc) or type(exc).__name__

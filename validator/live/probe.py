@@ -30,7 +30,7 @@ from ..model import Event, Finding, Span
 from ..reader import read
 from ..state import TERMINAL
 from . import expectations as expect
-from . import LiveError
+from . import LiveError, reason
 from .credentials import safe_url, without_credentials
 from .scenarios import CATALOG, Scenario
 
@@ -243,7 +243,7 @@ async def _exchange(client: httpx.AsyncClient, settings: Settings, scenario: Sce
             async for chunk in response.aiter_bytes():
                 received.feed(chunk)
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.DecodingError) as exc:
-            problems.append(("P003", expect.interrupted(_why(exc)), received.end, None))
+            problems.append(("P003", expect.interrupted(reason(exc)), received.end, None))
             return
     finally:
         await response.aclose()
@@ -258,7 +258,7 @@ async def _plain(client: httpx.AsyncClient, settings: Settings, scenario: Scenar
     try:
         data = await _read_some(response, 64 * 1024 * 1024)
     except (httpx.RemoteProtocolError, httpx.ReadError, httpx.DecodingError) as exc:
-        state["plain_error"] = f"the connection broke: {_why(exc)}"
+        state["plain_error"] = f"the connection broke: {reason(exc)}"
         return
     finally:
         await response.aclose()
@@ -278,9 +278,9 @@ async def _send(client: httpx.AsyncClient, request: httpx.Request, settings: Set
     try:
         return await client.send(request, stream=True)
     except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-        raise ProbeError(f"cannot reach {safe_url(settings.base_url)}: {_why(exc)}") from None
+        raise ProbeError(f"cannot reach {safe_url(settings.base_url)}: {reason(exc)}") from None
     except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-        raise ProbeError(f"{safe_url(settings.base_url)}: the server closed the connection without an answer: {_why(exc)}") from None
+        raise ProbeError(f"{safe_url(settings.base_url)}: the server closed the connection without an answer: {reason(exc)}") from None
     except httpx.UnsupportedProtocol as exc:
         raise ProbeError(f"{safe_url(settings.base_url)}: {exc}") from None
 
@@ -292,17 +292,6 @@ async def _read_some(response: httpx.Response, limit: int) -> bytes:
         if len(data) >= limit:
             break
     return bytes(data[:limit])
-
-
-def _why(exc: BaseException) -> str:
-    """What went wrong, from the innermost OSError when there is one ("connection refused"
-    rather than httpx's "all connection attempts failed")."""
-    seen = exc
-    while seen is not None:
-        if isinstance(seen, OSError) and seen.strerror:
-            return (os.strerror(seen.errno) if seen.errno and seen.errno > 0 else seen.strerror).lower()
-        seen = seen.__cause__ or seen.__context__  # type: ignore[assignment]
-    return str(exc) or type(exc).__name__
 
 
 def _write_request(path: Path, request: httpx.Request, body: dict) -> None:

@@ -36,7 +36,7 @@ from ..config import Config
 from ..engine import AUTO
 from ..incremental import ByteStreamValidator
 from ..model import Finding
-from . import LiveError
+from . import LiveError, reason
 from .credentials import safe_url
 from .expectations import interrupted
 
@@ -280,7 +280,7 @@ class Proxy:
         try:
             upstream = await client.send(client.build_request(method, target, headers=headers, content=body), stream=True)
         except httpx.HTTPError as exc:
-            why = _why(exc)
+            why = reason(exc)
             self.log(f"#{number} {method} {path}: upstream unreachable: {why}; answered 502")
             error = {"error": {"message": f"orvalidate proxy: the upstream cannot be reached: {why}", "type": "upstream_unreachable", "code": 502}}
             await JSONResponse(error, status_code=502)(scope, receive, send)
@@ -304,7 +304,7 @@ class Proxy:
             ended = True
         except httpx.HTTPError as exc:
             ended = True
-            why = _why(exc)
+            why = reason(exc)
             self.log(f"#{number} {method} {path}: the upstream broke the answer off: {why}")
             if stream is not None:
                 self.checker.end(stream, problem=why)
@@ -326,15 +326,6 @@ class Proxy:
                     await self._client.aclose()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
-
-
-def _why(exc: BaseException) -> str:
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, OSError) and seen.strerror:
-            return seen.strerror.lower()
-        seen = seen.__cause__ or seen.__context__
-    return str(exc) or type(exc).__name__
 
 
 class _QuietBreaks(logging.Filter):
