@@ -16,6 +16,7 @@ Controls, as request headers (the probe's `--header`, the SDK's `default_headers
   X-Upstream-Content-Type: T  serve the stream as T
   X-Upstream-Hang: 1          send the body, then never end it
   X-Upstream-Flaw: NAME       build the stream with one flaw (see FLAWS)
+  X-Upstream-Text: N          answer with a message of N characters, 64 a delta (a long stream)
 Every request is kept in `requests` and every body served (before gzip) in `served`.
 """
 
@@ -155,7 +156,7 @@ class Builder:
         self.output.append(item)
 
 
-def answer(request: dict, flaw: str | None, number: int) -> tuple[list[dict], dict]:
+def answer(request: dict, flaw: str | None, number: int, text_size: int = 0) -> tuple[list[dict], dict]:
     """The events of the stream a model would send for `request`, and its final response."""
     rid = f"resp_{number:04d}" + "7c1e9f3b5d2e4f60a1b2c3d4e5f60718293a4b5c6d7e8f"
     b = Builder(request, rid)
@@ -186,6 +187,9 @@ def answer(request: dict, flaw: str | None, number: int) -> tuple[list[dict], di
         b.message(json.dumps(value))
     elif limited:
         b.message("The lighthouse keeper climbed", status="incomplete")
+    elif text_size:
+        text = ("The lighthouse keeper climbed the stairs again. " * (text_size // 48 + 1))[:text_size]
+        b.message(text, pieces=max(1, text_size // 64))
     else:
         b.message("Hello there, I am a test model.")
     if limited:
@@ -215,7 +219,7 @@ class Upstream:
         self.requests: list[dict] = []
         self.served: list[bytes] = []
         self._count = 0
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # IPPROTO_TCP: asyncio then sets TCP_NODELAY on its connections
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
@@ -266,7 +270,7 @@ class Upstream:
         if "x-upstream-capture" in headers:
             payload, media = capture_as_sse(headers["x-upstream-capture"]), "text/event-stream"
         elif request.get("stream"):
-            events, _ = answer(request, flaw, self._count)
+            events, _ = answer(request, flaw, self._count, int(headers.get("x-upstream-text", "0")))
             payload, media = as_sse(events), "text/event-stream"
         else:
             _, final = answer(request, flaw, self._count)
@@ -316,3 +320,9 @@ class Upstream:
             return
         tail = compressor.flush() if compressor else b""
         await send({"type": "http.response.body", "body": tail, "more_body": False})
+
+
+if __name__ == "__main__":  # the benchmark runs it in a process of its own: prints the port, serves until killed
+    server = Upstream()
+    print(server.port, flush=True)
+    threading.Event().wait()
