@@ -27,7 +27,7 @@ def require_extra(command: str) -> None:
     """Import the extra's modules now, so a missing one is a one-line message, not a traceback."""
     try:
         import httpx  # noqa: F401
-        import jsonschema  # noqa: F401
+        import jsonschema  # type: ignore[import-untyped]  # noqa: F401
 
         if command == "proxy":
             import starlette  # noqa: F401

@@ -117,7 +117,7 @@ def _output(outcome: Outcome) -> list[dict]:
     return [item for item in output if isinstance(item, dict)] if isinstance(output, list) else []
 
 
-class Has(NamedTuple):
+class Has:
     """P005 expected-output-missing (error under every profile).
 
     The final response lacks what the scenario asked for: an output item of a given type
@@ -130,11 +130,12 @@ class Has(NamedTuple):
     Passes: tool-calling: response.completed with output [{"type":"function_call","name":"get_weather",...}]
     """
 
-    item: str | None = None  # an output item type
-    count: int = 1
-    event: str | None = None  # an event type the stream must hold
-
     code = "P005"
+
+    def __init__(self, item: str | None = None, count: int = 1, event: str | None = None) -> None:
+        self.item = item  # an output item type
+        self.count = count
+        self.event = event  # an event type the stream must hold
 
     def check(self, outcome: Outcome) -> Iterator[str]:
         if self.event is not None:
@@ -153,7 +154,7 @@ class Has(NamedTuple):
             yield f"expected {wanted} in the output, found {found} (output: {kinds})"
 
 
-class ArgumentsValid(NamedTuple):
+class ArgumentsValid:
     """P006 tool-arguments-invalid (error under every profile).
 
     A `function_call` item's `arguments` is not a JSON object, or does not validate against
@@ -189,7 +190,7 @@ class ArgumentsValid(NamedTuple):
                 yield f"the arguments of the `{name}` call do not validate against its parameters: {problem}"
 
 
-class StructuredOutputValid(NamedTuple):
+class StructuredOutputValid:
     """P007 structured-output-invalid (error under every profile).
 
     The request asked for structured output (`text.format` of type `json_schema`): the text
@@ -224,7 +225,7 @@ class StructuredOutputValid(NamedTuple):
             yield f"the output text does not validate against text.format.schema: {problem}"
 
 
-class Ends(NamedTuple):
+class Ends:
     """P008 unexpected-final-status (error under every profile).
 
     The response ends with another status than the scenario expects: `completed` for most,
@@ -235,10 +236,11 @@ class Ends(NamedTuple):
     Passes: max-output-tokens: response.incomplete, incomplete_details {"reason":"max_output_tokens"}
     """
 
-    status: str = "completed"
-    reason: str | None = None
-
     code = "P008"
+
+    def __init__(self, status: str = "completed", reason: str | None = None) -> None:
+        self.status = status
+        self.reason = reason
 
     def check(self, outcome: Outcome) -> Iterator[str]:
         final = outcome.final or {}
@@ -254,7 +256,7 @@ class Ends(NamedTuple):
                 yield f"incomplete_details.reason is {reason!r}, expected {self.reason!r}"
 
 
-class AgreesWithPlain(NamedTuple):
+class AgreesWithPlain:
     """P009 stream-plain-mismatch (warning under every profile).
 
     The same request sent with `stream: false` must give a response of the same shape as the
@@ -290,8 +292,8 @@ def shape_differences(streamed: dict, plain: dict) -> Iterator[str]:
     else:
         for index, (a, b) in enumerate(zip(_items(streamed), _items(plain))):
             yield from _keys(f"output[{index}]", a, b)
-    usage = [r.get("usage") if isinstance(r.get("usage"), dict) else {} for r in (streamed, plain)]
-    yield from _keys("usage", *usage)
+    usage: list[dict] = [r["usage"] if isinstance(r.get("usage"), dict) else {} for r in (streamed, plain)]
+    yield from _keys("usage", usage[0], usage[1])
 
 
 def _items(response: dict) -> list[dict]:
@@ -309,7 +311,7 @@ def _keys(where: str, streamed: dict, plain: dict) -> Iterator[str]:
 
 def schema_error(value: Any, schema: dict) -> str | None:
     """The first error of `value` against a JSON Schema (with its JSON path), or None."""
-    import jsonschema  # the live extra: only a probe reaches here
+    import jsonschema  # type: ignore[import-untyped]  # the live extra: only a probe reaches here
 
     try:
         validator_class = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
