@@ -21,7 +21,7 @@ from orvalidate.api import check_file
 from orvalidate.config import Config
 from orvalidate.live.proxy import Address, serve
 
-from conftest import FIXTURES
+from conftest import FIXTURES, require_real
 from live_upstream import Upstream
 
 
@@ -101,6 +101,20 @@ def test_the_sdk_yields_the_same_events_through_the_proxy(upstream: Upstream, pr
     assert check_file(str(recorded)).findings == []
 
 
+def test_real_captures_through_the_proxy(upstream: Upstream, proxy: RunningProxy) -> None:
+    require_real()
+    for name in ("openrouter_gpt-4o_text_cost.sse", "openai_web_search_7_calls.sse", "xai_reasoning_summary_text.jsonl"):
+        direct = events(sdk(upstream.url, **{"X-Upstream-Capture": name}))
+        served = upstream.served[-1]
+        logged = len(proxy.log)
+        assert events(sdk(proxy.url + "/v1", **{"X-Upstream-Capture": name})) == direct, name
+        line = proxy.wait_for("stream checked", since=logged)
+        recorded = Path(line.rsplit("(", 1)[1].rstrip(")"))
+        assert recorded.read_bytes() == served
+        expected = sum(1 for _ in check_file(str(recorded)).findings)
+        assert f"stream checked, {expected} finding" in line, (name, line)
+
+
 def test_the_sdk_calls_a_tool_through_the_proxy(upstream: Upstream, proxy: RunningProxy) -> None:
     tool = {"type": "function", "name": "get_weather", "parameters": {"type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"]}}
     direct = events(sdk(upstream.url), tools=[tool])
@@ -124,7 +138,7 @@ def test_requests_are_forwarded_unchanged(upstream: Upstream, proxy: RunningProx
 
 def test_answers_come_back_byte_for_byte(upstream: Upstream, proxy: RunningProxy) -> None:
     """Raw bytes as sent (gzip included, chunk by chunk), same status and headers."""
-    headers = {"X-Upstream-Gzip": "1", "X-Upstream-Chunk": "7", "X-Upstream-Capture": "openai_text.sse"}
+    headers = {"X-Upstream-Gzip": "1", "X-Upstream-Chunk": "64", "X-Upstream-Delay": "0.001", "X-Upstream-Capture": "openai_text.sse"}
     logged = len(proxy.log)
     seen = []
     for base in (upstream.url, proxy.url + "/v1"):
