@@ -16,6 +16,7 @@ Controls, as request headers (the probe's `--header`, the SDK's `default_headers
   X-Upstream-Content-Type: T  serve the stream as T
   X-Upstream-Hang: 1          send the body, then never end it
   X-Upstream-Flaw: NAME       build the stream with one flaw (see FLAWS)
+  X-Upstream-Plain: 1         answer a streamed request with a plain JSON response, as if `stream` were false
   X-Upstream-Text: N          answer with a message of N characters, 64 a delta (a long stream)
 Every request is kept in `requests` and every body served (before gzip) in `served`.
 """
@@ -269,7 +270,7 @@ class Upstream:
         flaw = headers.get("x-upstream-flaw")
         if "x-upstream-capture" in headers:
             payload, media = capture_as_sse(headers["x-upstream-capture"]), "text/event-stream"
-        elif request.get("stream"):
+        elif request.get("stream") and headers.get("x-upstream-plain") != "1":
             events, _ = answer(request, flaw, self._count, int(headers.get("x-upstream-text", "0")))
             payload, media = as_sse(events), "text/event-stream"
         else:

@@ -131,6 +131,13 @@ def test_a_wrong_content_type_is_p002(upstream: Upstream) -> None:
     assert "content-type is 'application/json'" in result.stdout
 
 
+def test_a_server_that_ignores_stream_true_is_p002_alone(upstream: Upstream) -> None:
+    """A JSON body is not read as a stream: no F002/F012 noise beside P002."""
+    result = probe(upstream, "--scenario", "basic-response", "--header", "X-Upstream-Plain: 1")
+    assert result.exit_code == 1
+    assert codes_of(result) == ["P002"]
+
+
 def test_a_stream_that_never_ends_is_p004_within_the_timeout(upstream: Upstream) -> None:
     result = probe(upstream, "--scenario", "basic-response", "--header", "X-Upstream-Hang: 1", "--timeout", "1")
     assert result.exit_code == 1

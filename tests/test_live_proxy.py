@@ -127,9 +127,11 @@ def test_the_sdk_calls_a_tool_through_the_proxy(upstream: Upstream, proxy: Runni
 
 def test_requests_are_forwarded_unchanged(upstream: Upstream, proxy: RunningProxy) -> None:
     body = b'{"model":"m","input":"hi","stream":false}'
-    headers = {"Authorization": "Bearer sk-x", "X-Custom": "a, b", "Content-Type": "application/json", "User-Agent": "app/1.0"}
-    for base in (upstream.url, proxy.url + "/v1"):
-        httpx.post(f"{base}/responses?api-version=2025-01&x=%2F", content=body, headers=headers, trust_env=False)
+    headers = {"Authorization": "Bearer sk-x", "X-Custom": "a, b", "Content-Type": "application/json"}
+    with httpx.Client(trust_env=False) as client:
+        client.headers.clear()  # no User-Agent, Accept or Accept-Encoding: the proxy must not add its own
+        for base in (upstream.url, proxy.url + "/v1"):
+            client.post(f"{base}/responses?api-version=2025-01&x=%2F", content=body, headers=headers)
     direct, through = upstream.requests[-2], upstream.requests[-1]
     without_host = lambda r: [h for h in r["headers"] if h[0] not in (b"host", b"connection")]  # noqa: E731  (hop-by-hop)
     assert (through["method"], through["path"], through["query"], through["body"]) == (direct["method"], direct["path"], direct["query"], direct["body"])
