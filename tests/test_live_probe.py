@@ -216,3 +216,18 @@ def test_real_captures_served_live_give_their_files_findings(upstream: Upstream,
         probed = [f for f in json.loads(result.stdout)["findings"] if not f["code"].startswith("P")]
         expected = check_file(str(served)).findings
         assert [(f["line"], f["code"], f["message"]) for f in probed] == [(f.line, f.code, f.message) for f in expected], name
+
+
+def test_the_api_key_comes_from_the_flag_then_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from orvalidate.live.probe import request_headers
+
+    for name in ("ORVALIDATE_API_KEY", "OPENROUTER_API_KEY", "OPENAI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    assert request_headers(None, ()) == []
+    monkeypatch.setenv("OPENAI_API_KEY", "c")
+    monkeypatch.setenv("OPENROUTER_API_KEY", "b")
+    assert request_headers(None, ()) == [("Authorization", "Bearer b")]
+    monkeypatch.setenv("ORVALIDATE_API_KEY", "a")
+    assert request_headers(None, ("X-Title: t",)) == [("Authorization", "Bearer a"), ("X-Title", "t")]
+    assert request_headers("flag", ()) == [("Authorization", "Bearer flag")]
+    assert request_headers("flag", ("Authorization: Key z",)) == [("Authorization", "Key z")]  # a header of one's own wins

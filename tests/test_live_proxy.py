@@ -34,7 +34,7 @@ def upstream():
 class RunningProxy:
     """`serve` in a thread, its findings and log lines kept; stopped as Ctrl-C would."""
 
-    def __init__(self, upstream: str, record: Path | None = None, listen: Address = Address("127.0.0.1", 0), output_format: str = "text") -> None:
+    def __init__(self, upstream: str, record: Path | None = None, listen: Address = Address("127.0.0.1", 0), output_format: str = "text", config: Config = Config()) -> None:
         self.out: list[str] = []
         self.log: list[str] = []
         self.box: list = []
@@ -47,7 +47,7 @@ class RunningProxy:
             started.set()
 
         def run() -> None:
-            self.counts = serve(upstream, listen, record, "auto", Config(), output_format, self.out.append, self.log.append, ready, self.box)
+            self.counts = serve(upstream, listen, record, "auto", config, output_format, self.out.append, self.log.append, ready, self.box)
 
         self.thread = threading.Thread(target=run, daemon=True)
         self.thread.start()
@@ -245,6 +245,16 @@ def test_json_lines(upstream: Upstream) -> None:
     found = [json.loads(line) for line in running.out]
     assert [f["code"] for f in found] == [f.code for f in check_file(str(FIXTURES / "invalid" / "L002-no-terminal-event.sse")).findings]
     assert found[0]["request"] == 1 and found[0]["request_path"] == "/v1/responses" and found[0]["path"] == "<stream>"
+
+
+def test_the_selection_applies(upstream: Upstream) -> None:
+    running = RunningProxy(upstream.url.removesuffix("/v1"), config=Config(ignore=("D004",)))
+    try:
+        httpx.post(f"{running.url}/v1/responses", json={"stream": True}, headers={"X-Upstream-Capture": "D004-text-done-differs-from-deltas.sse"}, trust_env=False)
+        running.wait_for("stream checked, 0 findings")
+    finally:
+        counts = running.stop()
+    assert running.out == [] and counts == {"requests": 1, "streams": 1, "error": 0, "warning": 0}
 
 
 def test_another_address_than_loopback_is_warned_about(upstream: Upstream) -> None:
