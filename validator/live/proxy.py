@@ -124,6 +124,7 @@ class Stream:
         self.name = "<stream>"
         self.lines = 1  # line breaks seen + 1: where a cut stream ends
         self.found = 0
+        self.off = False  # no longer checked (an unknown content-encoding, a failure of the check)
 
 
 class Checker:
@@ -163,11 +164,11 @@ class Checker:
             try:
                 if isinstance(what, tuple):
                     self._close(stream, *what[1:])
-                elif stream.decoder is not None:
+                elif not stream.off:
                     self._feed(stream, what)
             except Exception as exc:  # a stream the checker cannot follow must not stop the proxy
                 self.log(f"#{stream.number} {stream.method} {stream.path}: not checked further: {type(exc).__name__}: {exc}")
-                stream.decoder = None  # type: ignore[assignment]
+                stream.off = True
 
     def _open(self, stream: Stream) -> None:
         self.streams += 1
@@ -181,7 +182,7 @@ class Checker:
         if stream.validator is None:
             if not stream.decoder.known:
                 self.log(f"#{stream.number} {stream.method} {stream.path}: not checked: content-encoding {stream.decoder.encoding!r}")
-                stream.decoder = None  # type: ignore[assignment]
+                stream.off = True
                 return
             self._open(stream)
         data = stream.decoder.decode(chunk)
@@ -192,10 +193,9 @@ class Checker:
 
     def _close(self, stream: Stream, problem: str | None, abandoned: bool) -> None:
         if stream.validator is None:
-            if stream.decoder is not None and stream.decoder.known:
-                self._open(stream)  # an empty body is a stream too (F013)
-            else:
+            if stream.off or not stream.decoder.known:
                 return
+            self._open(stream)  # an empty body is a stream too (F013)
         assert stream.validator is not None
         found = stream.validator.close()
         if stream.record is not None:
