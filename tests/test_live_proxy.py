@@ -196,7 +196,7 @@ def test_a_stream_that_never_ends_lets_the_client_time_out(upstream: Upstream, p
     with pytest.raises(httpx.ReadTimeout):
         with httpx.stream("POST", f"{proxy.url}/v1/responses", json={"stream": True}, headers={"X-Upstream-Hang": "1"}, timeout=httpx.Timeout(5, read=1), trust_env=False) as r:
             b"".join(r.iter_bytes())
-    proxy.wait_for("the client went away before the stream ended", since=logged)
+    proxy.wait_for("cut before its end (the client went away", since=logged)
     assert httpx.post(f"{proxy.url}/v1/responses", json={"stream": False}, trust_env=False).status_code == 200
 
 
@@ -281,6 +281,34 @@ def test_ctrl_c_stops_the_command_with_a_summary(upstream: Upstream, tmp_path: P
     assert " D004 [warning] " in out
     assert err.splitlines()[-1] == "orvalidate proxy: 1 request, 1 stream checked, 0 errors, 1 warning"
     assert "Traceback" not in err
+
+
+def test_ctrl_c_with_a_stream_open_cuts_it_and_exits_0(upstream: Upstream) -> None:
+    command = [sys.executable, "-m", "orvalidate", "proxy", "--upstream", upstream.url.removesuffix("/v1"), "--listen", "127.0.0.1:0"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    broken: list = []
+
+    def endless() -> None:
+        try:
+            with httpx.stream("POST", f"http://127.0.0.1:{port}/v1/responses", json={"stream": True}, headers={"X-Upstream-Hang": "1"}, timeout=30, trust_env=False) as r:
+                b"".join(r.iter_bytes())
+        except httpx.HTTPError as exc:
+            broken.append(exc)
+
+    try:
+        port = re.search(r"http://127\.0\.0\.1:(\d+) ->", process.stderr.readline()).group(1)
+        client = threading.Thread(target=endless)
+        client.start()
+        time.sleep(0.5)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+        client.join(20)
+    finally:
+        process.kill()
+    assert process.returncode == 0
+    assert "Traceback" not in err and "cut before its end" in err
+    assert err.splitlines()[-1].startswith("orvalidate proxy: 1 request, 1 stream checked")
+    assert len(broken) == 1  # the client sees its stream cut, not a clean end
 
 
 def test_bad_options_exit_2() -> None:

@@ -12,6 +12,7 @@ that goes away), httpx talks to the upstream; all three are imported here only.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ipaddress
 import itertools
@@ -201,7 +202,7 @@ class Checker:
         if stream.record is not None:
             stream.record.close()
         if abandoned:
-            self.log(f"#{stream.number} {stream.method} {stream.path}: the client went away before the stream ended; not checked to its end")
+            self.log(f"#{stream.number} {stream.method} {stream.path}: cut before its end (the client went away, or the proxy stopped); not checked to its end")
             return
         self._print(stream, found)
         if problem is not None:
@@ -329,11 +330,12 @@ class Proxy:
 
 
 class _QuietBreaks(logging.Filter):
-    """uvicorn logs an app's exception with its traceback; a broken upstream is not a bug of the
-    proxy and was said in one line already."""
+    """uvicorn logs an app's exception with its traceback. A broken upstream is not a bug of the
+    proxy and was said in one line already; a stream still open when the proxy stops is cut on
+    purpose (uvicorn says how many in one line)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.exc_info and isinstance(record.exc_info[1], _UpstreamBroke))
+        return not (record.exc_info and isinstance(record.exc_info[1], (_UpstreamBroke, asyncio.CancelledError)))
 
 
 class _Server(uvicorn.Server):
