@@ -411,19 +411,8 @@ def probe(base_url: str | None, **flags) -> None:
         require_extra("probe")
         from .live import probe as live
 
-        settings = live.Settings(
-            base_url=live.check_base_url(base_url),
-            model=flags["model"],
-            headers=live.request_headers(flags["api_key"], flags["headers"]),
-            timeout=flags["timeout"],
-            record=Path(flags["record"]) if flags["record"] else None,
-            profile=config.profile,
-            config=config,
-        )
-        chosen = live.choose(flags["scenarios"])
-        output_format = flags["output_format"] or config.format or "text"
-        color = output_format == "text" and flags["output_file"] is None and _use_color(flags["color"])
-        code = live.run(settings, chosen, output_format, flags["output_file"], color)
+        color = flags["output_file"] is None and _use_color(flags["color"])
+        code = live.main(base_url, config, color, flags)
     except LiveError as exc:
         click.echo(f"orvalidate: {exc}", err=True)
         code = EXIT_ERROR

@@ -344,6 +344,21 @@ def failing(report: FileReport, fail_on: str) -> bool:
     return any(f.severity in levels for f in report.findings)
 
 
+def main(base_url: str, config: Config, color: bool, flags: dict) -> int:
+    """`orvalidate probe` once the command line is read: the exit code (ProbeError: exit 2)."""
+    settings = Settings(
+        base_url=check_base_url(base_url),
+        model=flags["model"],
+        headers=request_headers(flags["api_key"], flags["headers"]),
+        timeout=flags["timeout"],
+        record=Path(flags["record"]) if flags["record"] else None,
+        profile=config.profile,
+        config=config,
+    )
+    output_format = flags["output_format"] or config.format or "text"
+    return run(settings, choose(flags["scenarios"]), output_format, flags["output_file"], color and output_format == "text")
+
+
 def run(settings: Settings, chosen: list[Scenario], output_format: str, output_file: str | None, color: bool = False) -> int:
     """Run the scenarios and report; the exit code (0 passed, 1 findings at the fail level).
     Text findings are printed as they are known; other formats are written at the end."""
