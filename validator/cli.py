@@ -348,6 +348,106 @@ def rules(output_format: str) -> None:
         click.echo(f"{r.code}  {r.name:<28} {levels:<6} {r.summary}")
 
 
+def _live_config(flags: dict) -> Config:
+    """The configuration file's settings under the selection flags of `probe` and `proxy`."""
+    try:
+        config = _configuration(None, False)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    return config._replace(
+        select=flags.pop("select") if flags.get("select") is not None else config.select,
+        ignore=config.ignore + (flags.pop("ignore", None) or ()),
+        extend_select=config.extend_select + (flags.pop("extend_select", None) or ()),
+        profile=flags.pop("profile", None) or config.profile,
+        fail_on=flags.pop("fail_on", None) or config.fail_on,
+    )
+
+
+_SELECTION = (
+    click.option("--profile", type=click.Choice([AUTO, *PROFILES]), default=None, help="Which provider's rules apply [default: auto]."),
+    click.option("--select", multiple=True, callback=_selector_list, help="Only these rules (codes, prefixes or names; comma-separated)."),
+    click.option("--extend-select", multiple=True, callback=_selector_list, help="These rules too, on top of the selection."),
+    click.option("--ignore", multiple=True, callback=_selector_list, help="Not these rules."),
+)
+
+
+def _with_selection(command):
+    for option in reversed(_SELECTION):
+        command = option(command)
+    return command
+
+
+@main.command("probe")
+@click.argument("base_url", required=False, metavar="BASE_URL")
+@click.option("--model", default=None, help="The model every scenario asks for (required).")
+@click.option("--api-key", default=None, help="Sent as `Authorization: Bearer KEY` [default: $ORVALIDATE_API_KEY, $OPENROUTER_API_KEY, $OPENAI_API_KEY].")
+@click.option("--header", "headers", multiple=True, metavar="'NAME: VALUE'", help="An extra request header (repeatable).")
+@click.option("--scenario", "scenarios", multiple=True, metavar="ID", help="Run only this scenario (repeatable) [default: all].")
+@click.option("--list-scenarios", is_flag=True, help="List the scenarios and exit.")
+@click.option("--record", type=click.Path(file_okay=False), default=None, metavar="DIR", help="Keep each stream as DIR/<scenario>.sse and its request as DIR/<scenario>.request.json.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=120.0, show_default=True, metavar="SECONDS", help="Per scenario.")
+@_with_selection
+@click.option("--format", "output_format", type=click.Choice(OUTPUT_FORMATS), default=None, help="Output format [default: text]; junit gives one testcase per scenario.")
+@click.option("--fail-on", type=click.Choice(LEVELS), default=None, help="Exit 1 on findings of this severity or worse [default: error].")
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False, writable=True), default=None, help="Write the report to this file instead of standard output.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour in the text format.")
+def probe(base_url: str | None, **flags) -> None:
+    """Run the scenario catalog against a live server's POST BASE_URL/responses, every
+    scenario streamed and checked as it arrives (needs `pip install 'orvalidate[live]'`)."""
+    from .live import scenarios
+
+    if flags["list_scenarios"]:
+        scenarios.list_scenarios(sys.stdout)
+        sys.exit(EXIT_CLEAN)
+    if not base_url:
+        raise click.UsageError("missing argument BASE_URL (such as http://127.0.0.1:8000/v1)")
+    if not flags["model"]:
+        raise click.UsageError("missing option --model")
+    config = _live_config(flags)
+    from .live import LiveError, require_extra
+
+    try:
+        require_extra("probe")
+        from .live import probe as live
+
+        color = flags["output_file"] is None and _use_color(flags["color"])
+        code = live.main(base_url, config, color, flags)
+    except LiveError as exc:
+        click.echo(f"orvalidate: {exc}", err=True)
+        code = EXIT_ERROR
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)
+
+
+@main.command("proxy")
+@click.option("--upstream", required=True, metavar="URL", help="Where requests go: the request's path is appended to this URL's path.")
+@click.option("--listen", default="127.0.0.1:8787", show_default=True, metavar="HOST:PORT", help="Where the app connects; another address than loopback is warned about.")
+@click.option("--record", type=click.Path(file_okay=False), default=None, metavar="DIR", help="Keep each checked stream as DIR/<time>-<n>.sse.")
+@_with_selection
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Findings as text lines or JSON lines.")
+def proxy(upstream: str, listen: str, record: str | None, output_format: str, **flags) -> None:
+    """A local proxy for an app's SDK (base URL http://127.0.0.1:8787/v1): forwards every
+    request unchanged and checks each text/event-stream answer to .../responses as it passes
+    (needs `pip install 'orvalidate[live]'`). Ctrl-C stops it with a summary."""
+    config = _live_config(flags)
+    from .live import LiveError, require_extra
+
+    try:
+        require_extra("proxy")
+        from .live import proxy as live
+
+        counts = live.serve(
+            live.check_upstream(upstream), live.parse_listen(listen), Path(record) if record else None,
+            config.profile, config, output_format,
+        )
+    except LiveError as exc:
+        click.echo(f"orvalidate: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(live.summary(counts), err=True)
+    sys.exit(EXIT_CLEAN)
+
+
 def run() -> None:
     """Entry point: no traceback on Ctrl-C (exit 130) or when standard output closes early."""
     try:

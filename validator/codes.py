@@ -105,6 +105,16 @@ _TABLE = [
     ("U004", "token-count-invalid", "E", "A token count is negative or not an integer."),
     ("U005", "usage-decreased", "W", "A usage figure shrinks from one lifecycle event to the next."),
     ("U006", "cost-mismatch", "OR W, else -", "OpenRouter cost parts do not add up."),
+    # P: what `orvalidate probe` expects of a live server (validator/live/expectations.py)
+    ("P001", "http-status", "E", "The server answered with an HTTP status other than 200."),
+    ("P002", "content-type", "E", "A streamed answer's `Content-Type` is not `text/event-stream`."),
+    ("P003", "stream-interrupted", "E", "The connection broke before the stream ended."),
+    ("P004", "stream-timeout", "E", "The scenario did not finish within `--timeout` seconds."),
+    ("P005", "expected-output-missing", "E", "The response lacks an output item or event the scenario asked for."),
+    ("P006", "tool-arguments-invalid", "E", "A function call's arguments are not JSON or do not fit the tool's `parameters`."),
+    ("P007", "structured-output-invalid", "E", "Structured output (`json_schema`) does not parse or validate against its schema."),
+    ("P008", "unexpected-final-status", "E", "The response ends with another status or reason than the scenario expects."),
+    ("P009", "stream-plain-mismatch", "W", "The streamed and the non-streamed response to one request differ in shape."),
 ]
 
 RULES: dict[str, Rule] = {
@@ -231,4 +241,8 @@ def documentation(code: str) -> str:
         text += inspect.cleandoc(check.__doc__) + "\n"
     elif rule.code in READER_DOCS:
         text += READER_DOCS[rule.code] + "\n"
+    elif rule.code.startswith("P"):
+        from .live.expectations import DOCS as LIVE_DOCS  # docstrings only: no live extra needed
+
+        text += inspect.cleandoc(LIVE_DOCS[rule.code].__doc__ or "") + "\n"
     return text
