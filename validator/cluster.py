@@ -1,0 +1,292 @@
+"""Past one machine: captures checked on a Dask cluster (`--cluster`), and fsspec URL paths.
+
+Dask's distributed scheduler maps our pure per-file check over the workers of a cluster, from a
+`LocalCluster` on this machine to one on Kubernetes, with the same client code; fsspec is the
+ecosystem's way to read object storage (`s3://`, `gs://`, `az://`, `file://`, `memory://`).
+Both are imported here only, and only when `--cluster` or a URL path asks for them: a pre-commit
+run of `orvalidate capture.sse` never pays for them.
+
+The client lists the files (the same extension rules as a local directory), sends them in
+batches of file names (the workers read the bytes, the client never does), and gets back one
+compact record per file. It hands them on in the order of the files, holding only those that
+came early: at most WINDOW batches are ahead of the first one not yet handed on, so its memory
+does not grow with the number of files. A worker that dies has its batch run elsewhere (Dask's
+own rescheduling); a file that fails twice is reported as not checked, never lost or counted
+twice.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from typing import Any, Callable, Iterator
+
+from .api import CAPTURE_EXTENSIONS, CaptureError, FileReport, check_stream, drain
+from .engine import StreamSummary
+from .model import Finding
+
+Result = tuple[str, "FileReport | str", float]  # what cli._results yields: path, report or error line, seconds
+
+# Files per batch, at most. The scheduler spends about a millisecond on each task, and a small
+# capture takes one or two to check: a batch of 200 is 0.2 to 0.4 s of work for a few
+# milliseconds of scheduling and one message each way, and ten million captures make 50,000
+# tasks, not ten million. Fewer files make smaller batches, so that every worker gets several.
+BATCH_MAX = 200
+BATCHES_PER_THREAD = 4  # the fewest batches per worker thread, so the last ones end together
+WINDOW_PER_THREAD = 4  # batches submitted ahead of the first one not yet handed on, per thread
+ATTEMPTS = 2  # a file that failed this many times is reported as not checked
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_ADDRESS = re.compile(r"^dask://(?:(?P<local>local)(?::(?P<workers>[0-9]+))?|(?P<host>\[[0-9A-Fa-f:.]+\]|[^:/\[\]]+):(?P<port>[0-9]+))$")
+
+_OK, _UNREADABLE, _FAILED = 0, 1, 2  # the kinds of a worker's record
+
+
+class ClusterError(CaptureError):
+    """The cluster cannot be used (unreachable, no workers): exit 2 with one line."""
+
+
+def is_url(path: str) -> bool:
+    """Whether a path names a file through fsspec (`s3://...`) rather than the local disk."""
+    return bool(_URL.match(path))
+
+
+def parse_address(text: str) -> tuple[str | None, int | None]:
+    """`dask://HOST:PORT` -> ("tcp://HOST:PORT", None); `dask://local[:N]` -> (None, N or the
+    number of CPUs). Raises ValueError with the accepted spellings."""
+    match = _ADDRESS.match(text)
+    if match is None:
+        raise ValueError(f"{text!r}: expected dask://HOST:PORT (a running Dask scheduler) or dask://local[:N] (N worker processes here)")
+    if match["local"]:
+        workers = int(match["workers"]) if match["workers"] else (os.cpu_count() or 1)
+        if workers < 1:
+            raise ValueError(f"{text!r}: a local cluster needs at least one worker")
+        return None, workers
+    return f"tcp://{match['host']}:{match['port']}", None
+
+
+def list_captures(url: str) -> list[str]:
+    """The captures a URL names, by the rules of a local path: a directory (a prefix) gives its
+    *.sse, *.jsonl and *.ndjson files at any depth in sorted order, a glob its matches, a file
+    itself. Paths keep the spelling of the URL given (`s3://bucket/day/` -> `s3://bucket/day/x.sse`)."""
+    import fsspec
+
+    try:
+        fs, root = fsspec.core.url_to_fs(url)
+        if any(c in root for c in "*?["):
+            found = [fs.unstrip_protocol(p) for p in fs.glob(root) if p.lower().endswith(CAPTURE_EXTENSIONS)]
+            if not found:
+                raise CaptureError(f"{url}: no captures (*.sse, *.jsonl, *.ndjson) match this pattern")
+            return sorted(found)
+        if fs.isdir(root):
+            prefix = url.rstrip("/")
+            base = root.rstrip("/")
+            found = [prefix + p[len(base):] if p.startswith(base + "/") else fs.unstrip_protocol(p) for p in fs.find(root)]
+            found = [p for p in found if p.lower().endswith(CAPTURE_EXTENSIONS)]
+            if not found:
+                raise CaptureError(f"{url}: no captures (*.sse, *.jsonl, *.ndjson) under this prefix")
+            return sorted(found)
+        if not fs.isfile(root):
+            raise CaptureError(f"{url}: no such file or directory")
+        return [url]
+    except CaptureError:
+        raise
+    except (ImportError, ValueError) as exc:  # a protocol whose package is not installed (s3fs, gcsfs)
+        raise CaptureError(f"{url}: {_one_line(exc)}") from None
+    except OSError as exc:
+        raise CaptureError(f"{url}: {(exc.strerror or _one_line(exc)).lower()}") from None
+
+
+def check_one(path: str, options: dict) -> Result:
+    """One capture, a local path or a URL, checked in this process: what cli._check_file gives."""
+    started = time.perf_counter()
+    try:
+        result: FileReport | str = _check(path, options)
+    except CaptureError as exc:
+        result = str(exc)
+    return path, result, time.perf_counter() - started
+
+
+def _check(path: str, options: dict) -> FileReport:
+    try:
+        if is_url(path):
+            import fsspec
+
+            with fsspec.open(path, "rb") as stream:
+                return drain(check_stream(stream, path, **options))
+        with open(path, "rb") as stream:
+            return drain(check_stream(stream, path, **options))
+    except OSError as exc:
+        raise CaptureError(f"{path}: {exc.strerror or _one_line(exc)}") from None
+
+
+def check_batch(paths: list[str], options: dict) -> list[tuple]:
+    """Run on a worker: each file's compact record, (path, kind, what, seconds). A file whose
+    check raised is a _FAILED record with the error's line (the client tries it once more)."""
+    records = []
+    for path in paths:
+        started = time.perf_counter()
+        try:
+            records.append((path, _OK, _compact(_check(path, options)), time.perf_counter() - started))
+        except CaptureError as exc:
+            records.append((path, _UNREADABLE, str(exc), time.perf_counter() - started))
+        except Exception as exc:  # noqa: BLE001 - a bug or a worker's trouble: tried again, then reported
+            records.append((path, _FAILED, f"{type(exc).__name__}: {_one_line(exc)}", time.perf_counter() - started))
+    return records
+
+
+def _compact(report: FileReport) -> tuple:
+    """A FileReport as plain tuples: smaller to pickle, and no class looked up per finding."""
+    return (report.format, [tuple(s) for s in report.streams], [tuple(f) for f in report.findings], report.late_suppressed)
+
+
+def _expand(path: str, record: tuple) -> FileReport:
+    fmt, streams, findings, late = record
+    return FileReport(path, fmt, [StreamSummary(*s) for s in streams], [Finding(*f) for f in findings], late)
+
+
+def results(files: list[str], options: dict, address: str | None, jobs: int | None) -> Iterator[Result]:
+    """Each file's result in the order of `files`: on the cluster at `address` (a --cluster
+    value) or, with no cluster (URL paths checked here), in this process and forked children."""
+    if "-" in files:
+        raise ClusterError("-: standard input cannot be read with --cluster or URL paths; check it in a separate run")
+    if address is None:
+        yield from _here(files, options, jobs or os.cpu_count() or 1)
+        return
+    yield from _on_cluster(files, options, address)
+
+
+def _here(files: list[str], options: dict, jobs: int) -> Iterator[Result]:
+    from functools import partial
+
+    from . import parallel
+
+    if jobs > 1 and len(files) > 1 and parallel.CAN_FORK:
+        yield from parallel.checked(files, partial(check_one, options=options), min(jobs, len(files)), _lost)
+        return
+    for path in files:
+        yield check_one(path, options)
+
+
+def _lost(path: str, why: str) -> Result:
+    return path, f"{path}: not checked: {why}", 0.0
+
+
+def batch_size(files: int, threads: int) -> int:
+    """Files per batch: BATCH_MAX, or fewer so that each worker thread gets BATCHES_PER_THREAD."""
+    return max(1, min(BATCH_MAX, -(-files // (max(1, threads) * BATCHES_PER_THREAD))))
+
+
+def _on_cluster(files: list[str], options: dict, address: str) -> Iterator[Result]:
+    scheduler, workers = parse_address(address)
+    client, cluster = _connect(address, scheduler, workers)
+    try:
+        yield from _merged(client, files, options)
+    finally:
+        client.close(timeout=10)
+        if cluster is not None:
+            cluster.close(timeout=10)
+
+
+def _connect(address: str, scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
+    """A client of the scheduler, or of a LocalCluster of `workers` processes on loopback
+    (its dashboard off: nothing listens past 127.0.0.1)."""
+    import logging
+
+    logging.getLogger("distributed").setLevel(logging.ERROR)  # Dask's notes are not the report's
+    try:
+        import dask
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ClusterError("--cluster needs Dask: pip install 'orvalidate[scale]'") from None
+    if scheduler is None:
+        with dask.config.set({"distributed.scheduler.allowed-failures": ATTEMPTS - 1}):
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                dashboard_address=None, scheduler_port=0, silence_logs=logging.ERROR,
+            )
+        return Client(cluster), cluster
+    timeout = dask.config.get("distributed.comm.timeouts.connect")
+    try:
+        return Client(scheduler, timeout=timeout), None
+    except (OSError, TimeoutError) as exc:
+        raise ClusterError(f"{address}: cannot reach the Dask scheduler ({_one_line(exc)})") from None
+
+
+def _merged(client: Any, files: list[str], options: dict) -> Iterator[Result]:
+    """Submit batches, at most a window ahead of the first not yet handed on, and hand each
+    file's result on in order as they come."""
+    from distributed import as_completed
+
+    threads = sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values())
+    if threads == 0:
+        raise ClusterError("the Dask cluster has no workers")
+    size = batch_size(len(files), threads)
+    starts = range(0, len(files), size)
+    window = max(2, WINDOW_PER_THREAD * threads)
+    options_future = client.scatter([options], broadcast=True)[0]  # sent once, not with every batch
+    running = as_completed(with_results=False)
+    owner: dict[Any, tuple[list[int], int]] = {}  # future -> (indexes of its files, attempt)
+    ready: dict[int, Result] = {}  # results come early, waiting for those before them
+    submitted = 0  # batches of `starts` submitted
+    answered = 0  # files handed on
+
+    def submit(indexes: list[int], attempt: int) -> None:
+        future = client.submit(check_batch, [files[i] for i in indexes], options_future, pure=False, retries=ATTEMPTS - 1)
+        owner[future] = (indexes, attempt)
+        running.add(future)
+
+    def refill() -> None:
+        nonlocal submitted
+        while submitted < len(starts) and starts[submitted] < answered + window * size:
+            start = starts[submitted]
+            submit(list(range(start, min(start + size, len(files)))), 1)
+            submitted += 1
+
+    try:
+        refill()
+        for future in running:
+            indexes, attempt = owner.pop(future)
+            _settle(future, indexes, attempt, files, ready, submit)
+            future.release()
+            while answered in ready:
+                yield ready.pop(answered)
+                answered += 1
+            refill()
+        for i in range(answered, len(files)):  # nothing is left running: only the not checked remain
+            yield ready.pop(i) if i in ready else _lost(files[i], "no result from the cluster")
+    finally:
+        for future in list(owner):  # Ctrl-C, an error, or the consumer stopped: stop the rest
+            future.cancel()
+
+
+def _settle(future: Any, indexes: list[int], attempt: int, files: list[str], ready: dict[int, Result], submit: Callable[[list[int], int], None]) -> None:
+    """Keep a batch's results; send what failed once more, alone; report what failed twice."""
+    status = future.status
+    if status == "finished":
+        for i, (path, kind, what, seconds) in zip(indexes, future.result()):
+            if kind == _OK:
+                ready[i] = (path, _expand(path, what), seconds)
+            elif kind == _UNREADABLE:
+                ready[i] = (path, what, seconds)
+            elif attempt < ATTEMPTS:
+                submit([i], attempt + 1)
+            else:
+                ready[i] = _lost(files[i], f"failed {ATTEMPTS} times on the cluster: {what}")
+        return
+    from distributed import KilledWorker
+
+    error = future.exception() if status == "error" else None
+    if isinstance(error, KilledWorker) and len(indexes) > 1:
+        for i in indexes:  # its workers died twice: each file alone now, so one bad file loses no other
+            submit([i], attempt + 1)
+        return
+    why = "its worker died twice" if isinstance(error, KilledWorker) else _one_line(error) if error else f"the task was {status}"
+    for i in indexes:  # an error of the task itself (not of a file), already retried by Dask
+        ready[i] = _lost(files[i], f"failed {ATTEMPTS} times on the cluster: {why}")
+
+
+def _one_line(exc: BaseException | None) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:300]
