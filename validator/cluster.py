@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections import deque
 from typing import Any, Callable, Iterator
 
 from .api import CAPTURE_EXTENSIONS, CaptureError, FileReport, check_stream, drain
@@ -191,20 +192,22 @@ def _on_cluster(files: list[str], options: dict, address: str) -> Iterator[Resul
 
 def _connect(address: str, scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
     """A client of the scheduler, or of a LocalCluster of `workers` processes on loopback
-    (its dashboard off: nothing listens past 127.0.0.1)."""
+    (their HTTP servers too, on ports of the system's choosing: nothing listens past 127.0.0.1)."""
     import logging
 
-    logging.getLogger("distributed").setLevel(logging.ERROR)  # Dask's notes are not the report's
     try:
         import dask
         from distributed import Client, LocalCluster
     except ImportError:
         raise ClusterError("--cluster needs Dask: pip install 'orvalidate[scale]'") from None
+    for handler in logging.getLogger("distributed").handlers:  # its own, set up on import
+        handler.setLevel(logging.ERROR)  # a rescheduled batch is Dask's note, not the report's
     if scheduler is None:
         with dask.config.set({"distributed.scheduler.allowed-failures": ATTEMPTS - 1}):
             cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                dashboard_address=None, scheduler_port=0, silence_logs=logging.ERROR,
+                n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", scheduler_port=0,
+                dashboard_address="127.0.0.1:0", worker_dashboard_address="127.0.0.1:0",  # None would mean :8787
+                silence_logs=logging.CRITICAL,  # a worker's heartbeat failing as the cluster closes is no news
             )
         return Client(cluster), cluster
     timeout = dask.config.get("distributed.comm.timeouts.connect")
@@ -225,17 +228,20 @@ def _merged(client: Any, files: list[str], options: dict) -> Iterator[Result]:
     size = batch_size(len(files), threads)
     starts = range(0, len(files), size)
     window = max(2, WINDOW_PER_THREAD * threads)
-    options_future = client.scatter([options], broadcast=True)[0]  # sent once, not with every batch
-    running = as_completed(with_results=False)
+    running = as_completed(with_results=True, raise_errors=False)  # results fetched as they come
     owner: dict[Any, tuple[list[int], int]] = {}  # future -> (indexes of its files, attempt)
     ready: dict[int, Result] = {}  # results come early, waiting for those before them
+    suspects: deque[int] = deque()  # files of a batch whose workers died twice, to run alone
+    alone: list[Any] = []  # the suspect running, if one is
     submitted = 0  # batches of `starts` submitted
     answered = 0  # files handed on
 
-    def submit(indexes: list[int], attempt: int) -> None:
-        future = client.submit(check_batch, [files[i] for i in indexes], options_future, pure=False, retries=ATTEMPTS - 1)
+    def submit(indexes: list[int], attempt: int) -> Any:
+        # The options go with each batch (~150 bytes): a scattered copy dies with its workers.
+        future = client.submit(check_batch, [files[i] for i in indexes], options, pure=False, retries=ATTEMPTS - 1)
         owner[future] = (indexes, attempt)
         running.add(future)
+        return future
 
     def refill() -> None:
         nonlocal submitted
@@ -243,13 +249,17 @@ def _merged(client: Any, files: list[str], options: dict) -> Iterator[Result]:
             start = starts[submitted]
             submit(list(range(start, min(start + size, len(files)))), 1)
             submitted += 1
+        if suspects and not alone:  # one at a time: a worker that dies then names its file
+            alone.append(submit([suspects.popleft()], ATTEMPTS))
 
     try:
         refill()
-        for future in running:
+        for future, outcome in running:
             indexes, attempt = owner.pop(future)
-            _settle(future, indexes, attempt, files, ready, submit)
             future.release()
+            if alone and future is alone[0]:
+                alone.clear()
+            _settle(outcome, indexes, attempt, files, ready, submit, suspects.extend)
             while answered in ready:
                 yield ready.pop(answered)
                 answered += 1
@@ -257,15 +267,23 @@ def _merged(client: Any, files: list[str], options: dict) -> Iterator[Result]:
         for i in range(answered, len(files)):  # nothing is left running: only the not checked remain
             yield ready.pop(i) if i in ready else _lost(files[i], "no result from the cluster")
     finally:
-        for future in list(owner):  # Ctrl-C, an error, or the consumer stopped: stop the rest
-            future.cancel()
+        if owner:  # Ctrl-C, an error, or the consumer stopped: the rest is not wanted
+            client.cancel(list(owner))
 
 
-def _settle(future: Any, indexes: list[int], attempt: int, files: list[str], ready: dict[int, Result], submit: Callable[[list[int], int], None]) -> None:
-    """Keep a batch's results; send what failed once more, alone; report what failed twice."""
-    status = future.status
-    if status == "finished":
-        for i, (path, kind, what, seconds) in zip(indexes, future.result()):
+def _settle(
+    outcome: Any, indexes: list[int], attempt: int, files: list[str], ready: dict[int, Result],
+    submit: Callable[[list[int], int], Any], isolate: Callable[[list[int]], None],
+) -> None:
+    """Keep a batch's records; send what failed once more, alone; report what failed twice."""
+    from concurrent.futures import CancelledError
+
+    from distributed import KilledWorker
+
+    if isinstance(outcome, tuple):  # an error comes as (type, exception, traceback)
+        outcome = outcome[1]
+    if isinstance(outcome, list):
+        for i, (path, kind, what, seconds) in zip(indexes, outcome):
             if kind == _OK:
                 ready[i] = (path, _expand(path, what), seconds)
             elif kind == _UNREADABLE:
@@ -275,15 +293,17 @@ def _settle(future: Any, indexes: list[int], attempt: int, files: list[str], rea
             else:
                 ready[i] = _lost(files[i], f"failed {ATTEMPTS} times on the cluster: {what}")
         return
-    from distributed import KilledWorker
-
-    error = future.exception() if status == "error" else None
-    if isinstance(error, KilledWorker) and len(indexes) > 1:
-        for i in indexes:  # its workers died twice: each file alone now, so one bad file loses no other
-            submit([i], attempt + 1)
+    if isinstance(outcome, KilledWorker):  # its workers died twice (Dask ran it again once)
+        if len(indexes) > 1:
+            isolate(indexes)  # each file alone now, so that one bad file loses no other
+            return
+        why = "its worker died twice"
+    elif isinstance(outcome, CancelledError) and attempt < ATTEMPTS:  # its result was lost with a worker
+        submit(indexes, attempt + 1)
         return
-    why = "its worker died twice" if isinstance(error, KilledWorker) else _one_line(error) if error else f"the task was {status}"
-    for i in indexes:  # an error of the task itself (not of a file), already retried by Dask
+    else:  # the task itself failed (not a file's check), and Dask's retry too
+        why = f"{type(outcome).__name__}: {_one_line(outcome)}"
+    for i in indexes:
         ready[i] = _lost(files[i], f"failed {ATTEMPTS} times on the cluster: {why}")
 
 
