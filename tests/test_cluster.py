@@ -270,3 +270,32 @@ def test_batches_are_bounded_and_shared_out() -> None:
     assert batch_size(10_000_000, 64) == BATCH_MAX  # 50,000 tasks for ten million captures
     assert batch_size(100, 2) == 13  # at least four batches a worker thread
     assert batch_size(1, 8) == 1
+
+
+def test_progress_on_a_terminal(cluster: Cluster) -> None:
+    import pty
+
+    total = len([p for p in FIXTURES.rglob("*") if p.suffix in (".sse", ".jsonl", ".ndjson")])
+    leader, follower = pty.openpty()
+    try:
+        there = subprocess.run(
+            [sys.executable, "-m", "orvalidate", "--cluster", cluster.address, "--format", "json", str(FIXTURES)],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=follower, timeout=120, env=QUIET,
+        )
+        os.close(follower)
+        follower = -1
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal's other end is closed: all is read
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(leader)
+        if follower != -1:
+            os.close(follower)
+    assert there.returncode == 1 and there.stdout == run("--format", "json", str(FIXTURES)).stdout
+    assert f"[{total}/{total}] ".encode() in seen and b"[1/" in seen

@@ -125,7 +125,7 @@ def _check(path: str, options: dict) -> FileReport:
 def check_batch(paths: list[str], options: dict) -> list[tuple]:
     """Run on a worker: each file's compact record, (path, kind, what, seconds). A file whose
     check raised is a _FAILED record with the error's line (the client tries it once more)."""
-    records = []
+    records: list[tuple] = []
     for path in paths:
         started = time.perf_counter()
         try:
@@ -203,7 +203,7 @@ def _connect(address: str, scheduler: str | None, workers: int | None) -> tuple[
     for handler in logging.getLogger("distributed").handlers:  # its own, set up on import
         handler.setLevel(logging.ERROR)  # a rescheduled batch is Dask's note, not the report's
     if scheduler is None:
-        with dask.config.set({"distributed.scheduler.allowed-failures": ATTEMPTS - 1}):
+        with dask.config.set({"distributed.scheduler.allowed-failures": ATTEMPTS - 1, "distributed.worker.profile.enabled": False}):
             cluster = LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", scheduler_port=0,
                 dashboard_address="127.0.0.1:0", worker_dashboard_address="127.0.0.1:0",  # None would mean :8787
