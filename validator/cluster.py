@@ -9,8 +9,8 @@ run of `orvalidate capture.sse` never pays for them.
 The client lists the files (the same extension rules as a local directory), sends them in
 batches of file names (the workers read the bytes, the client never does), and gets back one
 compact record per file. It hands them on in the order of the files, holding only those that
-came early: at most WINDOW batches are ahead of the first one not yet handed on, so its memory
-does not grow with the number of files. A worker that dies has its batch run elsewhere (Dask's
+came early: at most WINDOW_PER_THREAD batches a worker thread are submitted ahead of the first
+file not yet handed on, so what it holds does not grow with the number of files. A worker that dies has its batch run elsewhere (Dask's
 own rescheduling); a file that fails twice is reported as not checked, never lost or counted
 twice.
 """
@@ -29,11 +29,13 @@ from .model import Finding
 
 Result = tuple[str, "FileReport | str", float]  # what cli._results yields: path, report or error line, seconds
 
-# Files per batch, at most. The scheduler spends about a millisecond on each task, and a small
-# capture takes one or two to check: a batch of 200 is 0.2 to 0.4 s of work for a few
-# milliseconds of scheduling and one message each way, and ten million captures make 50,000
-# tasks, not ten million. Fewer files make smaller batches, so that every worker gets several.
-BATCH_MAX = 200
+# Files per batch, at most. A task costs about 10 ms of CPU between the client, the scheduler
+# and a worker (benchmarks/cluster_bench.py measured 10.4 ms on this project's 2-core machine),
+# and a small capture 0.5 ms to check: a batch of 500 is a quarter of a second of work for
+# which that cost is 4%, and ten million captures make 20,000 tasks, not ten million (the
+# scheduler keeps a record of each). Fewer files make smaller batches, so that every worker
+# thread gets several.
+BATCH_MAX = 500
 BATCHES_PER_THREAD = 4  # the fewest batches per worker thread, so the last ones end together
 WINDOW_PER_THREAD = 4  # batches submitted ahead of the first one not yet handed on, per thread
 ATTEMPTS = 2  # a file that failed this many times is reported as not checked
@@ -203,18 +205,30 @@ def _connect(address: str, scheduler: str | None, workers: int | None) -> tuple[
     for handler in logging.getLogger("distributed").handlers:  # its own, set up on import
         handler.setLevel(logging.ERROR)  # a rescheduled batch is Dask's note, not the report's
     if scheduler is None:
-        with dask.config.set({"distributed.scheduler.allowed-failures": ATTEMPTS - 1, "distributed.worker.profile.enabled": False}):
-            cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", scheduler_port=0,
-                dashboard_address="127.0.0.1:0", worker_dashboard_address="127.0.0.1:0",  # None would mean :8787
-                silence_logs=logging.CRITICAL,  # a worker's heartbeat failing as the cluster closes is no news
-            )
+        # A batch is run at most twice (ATTEMPTS); the workers' statistical profiler, which
+        # samples every thread each 10 ms, is no use to a command line.
+        settings = {"distributed.scheduler.allowed-failures": ATTEMPTS - 1, "distributed.worker.profile.enabled": False}
+        try:
+            with dask.config.set(settings):
+                cluster = LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", scheduler_port=0,
+                    dashboard_address="127.0.0.1:0", worker_dashboard_address="127.0.0.1:0",  # None would mean :8787
+                    silence_logs=logging.CRITICAL,  # a worker's heartbeat failing as the cluster closes is no news
+                )
+        except (OSError, RuntimeError, TimeoutError) as exc:
+            raise ClusterError(f"{address}: cannot start a local Dask cluster ({_one_line(exc)})") from None
         return Client(cluster), cluster
     timeout = dask.config.get("distributed.comm.timeouts.connect")
     try:
-        return Client(scheduler, timeout=timeout), None
-    except (OSError, TimeoutError) as exc:
+        client = Client(scheduler, timeout=timeout)
+    except (OSError, TimeoutError, ValueError, RuntimeError) as exc:
         raise ClusterError(f"{address}: cannot reach the Dask scheduler ({_one_line(exc)})") from None
+    try:
+        client.wait_for_workers(1, timeout=timeout)  # an adaptive cluster may start with none
+    except (OSError, TimeoutError) as exc:
+        client.close()
+        raise ClusterError(f"{address}: the Dask cluster has no workers ({_one_line(exc)})") from None
+    return client, None
 
 
 def _merged(client: Any, files: list[str], options: dict) -> Iterator[Result]:
@@ -222,9 +236,7 @@ def _merged(client: Any, files: list[str], options: dict) -> Iterator[Result]:
     file's result on in order as they come."""
     from distributed import as_completed
 
-    threads = sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values())
-    if threads == 0:
-        raise ClusterError("the Dask cluster has no workers")
+    threads = max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()))
     size = batch_size(len(files), threads)
     starts = range(0, len(files), size)
     window = max(2, WINDOW_PER_THREAD * threads)
