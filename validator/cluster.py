@@ -29,8 +29,8 @@ from .model import Finding
 
 Result = tuple[str, "FileReport | str", float]  # what cli._results yields: path, report or error line, seconds
 
-# Files per batch, at most. A task costs about 10 ms of CPU between the client, the scheduler
-# and a worker (benchmarks/cluster_bench.py measured 10.4 ms on this project's 2-core machine),
+# Files per batch, at most. A task costs 8 to 10 ms of CPU between the client, the scheduler
+# and a worker (benchmarks/cluster_bench.py, on this project's 2-core machine),
 # and a small capture 0.5 ms to check: a batch of 500 is a quarter of a second of work for
 # which that cost is 4%, and ten million captures make 20,000 tasks, not ten million (the
 # scheduler keeps a record of each). Fewer files make smaller batches, so that every worker
