@@ -242,6 +242,29 @@ def test_an_unreachable_scheduler_is_one_line() -> None:
     assert len(lines) == 1 and lines[0].startswith(f"orvalidate: dask://127.0.0.1:{port}: cannot reach the Dask scheduler")
 
 
+def test_a_scheduler_without_workers_is_one_line(tmp_path: Path) -> None:
+    scheduler_file = tmp_path / "scheduler.json"
+    scheduler = subprocess.Popen(
+        [sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1", "--port", "0", "--dashboard-address", "127.0.0.1:0",
+         "--scheduler-file", str(scheduler_file)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=QUIET, start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not scheduler_file.exists():
+            assert time.monotonic() < deadline and scheduler.poll() is None
+            time.sleep(0.1)
+        import json
+
+        address = json.loads(scheduler_file.read_text())["address"].replace("tcp://", "dask://")
+        there = run("--cluster", address, str(FIXTURES))
+    finally:
+        _stop([scheduler])
+    assert there.returncode == 2 and there.stdout == b""
+    lines = there.stderr.decode().splitlines()  # Dask's own words in brackets after it
+    assert len(lines) == 1 and lines[0].startswith(f"orvalidate: {address}: the Dask cluster has no workers (")
+
+
 @pytest.mark.parametrize("address", ["dask://", "tcp://127.0.0.1:8786", "dask://local:0", "dask://host"])
 def test_a_malformed_address_is_a_usage_error(address: str) -> None:
     there = run("--cluster", address, str(FIXTURES))
