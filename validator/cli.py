@@ -56,6 +56,18 @@ def _selector_list(ctx: click.Context, param: click.Parameter, values: tuple[str
         raise click.BadParameter(str(exc)) from None
 
 
+def _cluster_address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from .cluster import parse_address
+
+    try:
+        parse_address(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
 def _configuration(config_file: str | None, isolated: bool) -> Config:
     if isolated:
         return Config()
@@ -71,6 +83,12 @@ def _paths(given: tuple[str, ...], config: Config, input_format: str | None) -> 
             files.append(path)
             continue
         try:
+            if "://" in path:  # an fsspec URL (s3://, file://, ...): see cluster.py
+                from .cluster import is_url, list_captures
+
+                if is_url(path):
+                    files.extend(list_captures(path))
+                    continue
             files.extend(iter_captures(path, config, input_format))
         except CaptureError as exc:
             errors.append(str(exc))
@@ -114,6 +132,7 @@ def _show_progress(quiet: bool, count: int) -> bool:
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary, no progress.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print the configuration file used, and every file with its result and timing (on standard error).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Check files in this many processes [default: the number of CPUs].")
+@click.option("--cluster", default=None, callback=_cluster_address, metavar="dask://HOST:PORT|dask://local[:N]", help="Check the files on a Dask cluster: a running scheduler, or N local worker processes (pip install 'orvalidate[scale]').")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour in the text format (NO_COLOR and FORCE_COLOR are honoured under auto).")
 @click.version_option(__version__, "--version", prog_name="orvalidate")
 def check(paths: tuple[str, ...], **flags) -> None:
@@ -145,6 +164,9 @@ def check(paths: tuple[str, ...], **flags) -> None:
         sys.exit(EXIT_ERROR)
     try:
         code = _check(paths, config, output_format, flags)
+    except CaptureError as exc:  # the cluster cannot be used (cluster.ClusterError)
+        click.echo(f"orvalidate: {exc}", err=True)
+        code = EXIT_ERROR
     except KeyboardInterrupt:
         code = 130  # click would say "Aborted!" and exit 1; a shell expects 128 + SIGINT
     sys.exit(code)
@@ -234,6 +256,11 @@ def _check_file(path: str, options: dict) -> tuple[str, FileReport | str, float]
 def _results(files: list[str], options: dict, flags: dict, live: bool, color: bool):
     """Each file's result in the order given; with --jobs > 1, files are checked in parallel
     processes (the output is the same: results are collected in order, findings sorted)."""
+    if flags["cluster"] or any("://" in path for path in files):  # see cluster.py
+        from . import cluster
+
+        yield from cluster.results(files, options, flags["cluster"], flags["jobs"])
+        return
     jobs = flags["jobs"] or os.cpu_count() or 1
     if jobs > 1 and len(files) > 1 and "-" not in files:
         from functools import partial

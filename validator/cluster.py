@@ -1,0 +1,324 @@
+"""Past one machine: captures checked on a Dask cluster (`--cluster`), and fsspec URL paths.
+
+Dask's distributed scheduler maps our pure per-file check over the workers of a cluster, from a
+`LocalCluster` on this machine to one on Kubernetes, with the same client code; fsspec is the
+ecosystem's way to read object storage (`s3://`, `gs://`, `az://`, `file://`, `memory://`).
+Both are imported here only, and only when `--cluster` or a URL path asks for them: a pre-commit
+run of `orvalidate capture.sse` never pays for them.
+
+The client lists the files (the same extension rules as a local directory), sends them in
+batches of file names (the workers read the bytes, the client never does), and gets back one
+compact record per file. It hands them on in the order of the files, holding only those that
+came early: at most WINDOW_PER_THREAD batches a worker thread are submitted ahead of the first
+file not yet handed on, so what it holds does not grow with the number of files. A worker that dies has its batch run elsewhere (Dask's
+own rescheduling); a file that fails twice is reported as not checked, never lost or counted
+twice.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections import deque
+from typing import Any, Callable, Iterator
+
+from .api import CAPTURE_EXTENSIONS, CaptureError, FileReport, check_stream, drain
+from .engine import StreamSummary
+from .model import Finding
+
+Result = tuple[str, "FileReport | str", float]  # what cli._results yields: path, report or error line, seconds
+
+# Files per batch, at most. A task costs 8 to 10 ms of CPU between the client, the scheduler
+# and a worker (benchmarks/cluster_bench.py, on this project's 2-core machine),
+# and a small capture 0.5 ms to check: a batch of 500 is a quarter of a second of work for
+# which that cost is 4%, and ten million captures make 20,000 tasks, not ten million (the
+# scheduler keeps a record of each). Fewer files make smaller batches, so that every worker
+# thread gets several.
+BATCH_MAX = 500
+BATCHES_PER_THREAD = 4  # the fewest batches per worker thread, so the last ones end together
+WINDOW_PER_THREAD = 4  # batches submitted ahead of the first one not yet handed on, per thread
+ATTEMPTS = 2  # a file that failed this many times is reported as not checked
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_ADDRESS = re.compile(r"^dask://(?:(?P<local>local)(?::(?P<workers>[0-9]+))?|(?P<host>\[[0-9A-Fa-f:.]+\]|[^:/\[\]]+):(?P<port>[0-9]+))$")
+
+_OK, _UNREADABLE, _FAILED = 0, 1, 2  # the kinds of a worker's record
+
+
+class ClusterError(CaptureError):
+    """The cluster cannot be used (unreachable, no workers): exit 2 with one line."""
+
+
+def is_url(path: str) -> bool:
+    """Whether a path names a file through fsspec (`s3://...`) rather than the local disk."""
+    return bool(_URL.match(path))
+
+
+def parse_address(text: str) -> tuple[str | None, int | None]:
+    """`dask://HOST:PORT` -> ("tcp://HOST:PORT", None); `dask://local[:N]` -> (None, N or the
+    number of CPUs). Raises ValueError with the accepted spellings."""
+    match = _ADDRESS.match(text)
+    if match is None:
+        raise ValueError(f"{text!r}: expected dask://HOST:PORT (a running Dask scheduler) or dask://local[:N] (N worker processes here)")
+    if match["local"]:
+        workers = int(match["workers"]) if match["workers"] else (os.cpu_count() or 1)
+        if workers < 1:
+            raise ValueError(f"{text!r}: a local cluster needs at least one worker")
+        return None, workers
+    return f"tcp://{match['host']}:{match['port']}", None
+
+
+def list_captures(url: str) -> list[str]:
+    """The captures a URL names, by the rules of a local path: a directory (a prefix) gives its
+    *.sse, *.jsonl and *.ndjson files at any depth in sorted order, a glob its matches, a file
+    itself. Paths keep the spelling of the URL given (`s3://bucket/day/` -> `s3://bucket/day/x.sse`)."""
+    import fsspec
+
+    try:
+        fs, root = fsspec.core.url_to_fs(url)
+        if any(c in root for c in "*?["):
+            found = [fs.unstrip_protocol(p) for p in fs.glob(root) if p.lower().endswith(CAPTURE_EXTENSIONS)]
+            if not found:
+                raise CaptureError(f"{url}: no captures (*.sse, *.jsonl, *.ndjson) match this pattern")
+            return sorted(found)
+        if fs.isdir(root):
+            prefix = url.rstrip("/")
+            base = root.rstrip("/")
+            found = [prefix + p[len(base):] if p.startswith(base + "/") else fs.unstrip_protocol(p) for p in fs.find(root)]
+            found = [p for p in found if p.lower().endswith(CAPTURE_EXTENSIONS)]
+            if not found:
+                raise CaptureError(f"{url}: no captures (*.sse, *.jsonl, *.ndjson) under this prefix")
+            return sorted(found)
+        if not fs.isfile(root):
+            raise CaptureError(f"{url}: no such file or directory")
+        return [url]
+    except CaptureError:
+        raise
+    except (ImportError, ValueError) as exc:  # a protocol whose package is not installed (s3fs, gcsfs)
+        raise CaptureError(f"{url}: {_one_line(exc)}") from None
+    except OSError as exc:
+        raise CaptureError(f"{url}: {(exc.strerror or _one_line(exc)).lower()}") from None
+
+
+def check_one(path: str, options: dict) -> Result:
+    """One capture, a local path or a URL, checked in this process: what cli._check_file gives."""
+    started = time.perf_counter()
+    try:
+        result: FileReport | str = _check(path, options)
+    except CaptureError as exc:
+        result = str(exc)
+    return path, result, time.perf_counter() - started
+
+
+def _check(path: str, options: dict) -> FileReport:
+    try:
+        if is_url(path):
+            import fsspec
+
+            with fsspec.open(path, "rb") as stream:
+                return drain(check_stream(stream, path, **options))
+        with open(path, "rb") as stream:
+            return drain(check_stream(stream, path, **options))
+    except OSError as exc:
+        raise CaptureError(f"{path}: {exc.strerror or _one_line(exc)}") from None
+
+
+def check_batch(paths: list[str], options: dict) -> list[tuple]:
+    """Run on a worker: each file's compact record, (path, kind, what, seconds). A file whose
+    check raised is a _FAILED record with the error's line (the client tries it once more)."""
+    records: list[tuple] = []
+    for path in paths:
+        started = time.perf_counter()
+        try:
+            records.append((path, _OK, _compact(_check(path, options)), time.perf_counter() - started))
+        except CaptureError as exc:
+            records.append((path, _UNREADABLE, str(exc), time.perf_counter() - started))
+        except Exception as exc:  # noqa: BLE001 - a bug or a worker's trouble: tried again, then reported
+            records.append((path, _FAILED, f"{type(exc).__name__}: {_one_line(exc)}", time.perf_counter() - started))
+    return records
+
+
+def _compact(report: FileReport) -> tuple:
+    """A FileReport as plain tuples: smaller to pickle, and no class looked up per finding."""
+    return (report.format, [tuple(s) for s in report.streams], [tuple(f) for f in report.findings], report.late_suppressed)
+
+
+def _expand(path: str, record: tuple) -> FileReport:
+    fmt, streams, findings, late = record
+    return FileReport(path, fmt, [StreamSummary(*s) for s in streams], [Finding(*f) for f in findings], late)
+
+
+def results(files: list[str], options: dict, address: str | None, jobs: int | None) -> Iterator[Result]:
+    """Each file's result in the order of `files`: on the cluster at `address` (a --cluster
+    value) or, with no cluster (URL paths checked here), in this process and forked children."""
+    if "-" in files:
+        raise ClusterError("-: standard input cannot be read with --cluster or URL paths; check it in a separate run")
+    if address is None:
+        yield from _here(files, options, jobs or os.cpu_count() or 1)
+        return
+    yield from _on_cluster(files, options, address)
+
+
+def _here(files: list[str], options: dict, jobs: int) -> Iterator[Result]:
+    from functools import partial
+
+    from . import parallel
+
+    if jobs > 1 and len(files) > 1 and parallel.CAN_FORK:
+        yield from parallel.checked(files, partial(check_one, options=options), min(jobs, len(files)), _lost)
+        return
+    for path in files:
+        yield check_one(path, options)
+
+
+def _lost(path: str, why: str) -> Result:
+    return path, f"{path}: not checked: {why}", 0.0
+
+
+def batch_size(files: int, threads: int) -> int:
+    """Files per batch: BATCH_MAX, or fewer so that each worker thread gets BATCHES_PER_THREAD."""
+    return max(1, min(BATCH_MAX, -(-files // (max(1, threads) * BATCHES_PER_THREAD))))
+
+
+def _on_cluster(files: list[str], options: dict, address: str) -> Iterator[Result]:
+    scheduler, workers = parse_address(address)
+    client, cluster = _connect(address, scheduler, workers)
+    try:
+        yield from _merged(client, files, options)
+    finally:
+        client.close(timeout=10)
+        if cluster is not None:
+            cluster.close(timeout=10)
+
+
+def _connect(address: str, scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
+    """A client of the scheduler, or of a LocalCluster of `workers` processes on loopback
+    (their HTTP servers too, on ports of the system's choosing: nothing listens past 127.0.0.1)."""
+    import logging
+
+    try:
+        import dask
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ClusterError("--cluster needs Dask: pip install 'orvalidate[scale]'") from None
+    for handler in logging.getLogger("distributed").handlers:  # its own, set up on import
+        handler.setLevel(logging.ERROR)  # a rescheduled batch is Dask's note, not the report's
+    if scheduler is None:
+        # A batch is run at most twice (ATTEMPTS); the workers' statistical profiler, which
+        # samples every thread each 10 ms, is no use to a command line.
+        settings = {"distributed.scheduler.allowed-failures": ATTEMPTS - 1, "distributed.worker.profile.enabled": False}
+        try:
+            with dask.config.set(settings):
+                cluster = LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", scheduler_port=0,
+                    dashboard_address="127.0.0.1:0", worker_dashboard_address="127.0.0.1:0",  # None would mean :8787
+                    silence_logs=logging.CRITICAL,  # a worker's heartbeat failing as the cluster closes is no news
+                )
+        except (OSError, RuntimeError, TimeoutError) as exc:
+            raise ClusterError(f"{address}: cannot start a local Dask cluster ({_one_line(exc)})") from None
+        return Client(cluster), cluster
+    timeout = dask.config.get("distributed.comm.timeouts.connect")
+    try:
+        client = Client(scheduler, timeout=timeout)
+    except (OSError, TimeoutError, ValueError, RuntimeError) as exc:
+        raise ClusterError(f"{address}: cannot reach the Dask scheduler ({_one_line(exc)})") from None
+    try:
+        client.wait_for_workers(1, timeout=timeout)  # an adaptive cluster may start with none
+    except (OSError, TimeoutError) as exc:
+        client.close()
+        raise ClusterError(f"{address}: the Dask cluster has no workers ({_one_line(exc)})") from None
+    return client, None
+
+
+def _merged(client: Any, files: list[str], options: dict) -> Iterator[Result]:
+    """Submit batches, at most a window ahead of the first not yet handed on, and hand each
+    file's result on in order as they come."""
+    from distributed import as_completed
+
+    threads = max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()))
+    size = batch_size(len(files), threads)
+    starts = range(0, len(files), size)
+    window = max(2, WINDOW_PER_THREAD * threads)
+    running = as_completed(with_results=True, raise_errors=False)  # results fetched as they come
+    owner: dict[Any, tuple[list[int], int]] = {}  # future -> (indexes of its files, attempt)
+    ready: dict[int, Result] = {}  # results come early, waiting for those before them
+    suspects: deque[int] = deque()  # files of a batch whose workers died twice, to run alone
+    alone: list[Any] = []  # the suspect running, if one is
+    submitted = 0  # batches of `starts` submitted
+    answered = 0  # files handed on
+
+    def submit(indexes: list[int], attempt: int) -> Any:
+        # The options go with each batch (~150 bytes): a scattered copy dies with its workers.
+        future = client.submit(check_batch, [files[i] for i in indexes], options, pure=False, retries=ATTEMPTS - 1)
+        owner[future] = (indexes, attempt)
+        running.add(future)
+        return future
+
+    def refill() -> None:
+        nonlocal submitted
+        while submitted < len(starts) and starts[submitted] < answered + window * size:
+            start = starts[submitted]
+            submit(list(range(start, min(start + size, len(files)))), 1)
+            submitted += 1
+        if suspects and not alone:  # one at a time: a worker that dies then names its file
+            alone.append(submit([suspects.popleft()], ATTEMPTS))
+
+    try:
+        refill()
+        for future, outcome in running:
+            indexes, attempt = owner.pop(future)
+            future.release()
+            if alone and future is alone[0]:
+                alone.clear()
+            _settle(outcome, indexes, attempt, files, ready, submit, suspects.extend)
+            while answered in ready:
+                yield ready.pop(answered)
+                answered += 1
+            refill()
+        for i in range(answered, len(files)):  # nothing is left running: only the not checked remain
+            yield ready.pop(i) if i in ready else _lost(files[i], "no result from the cluster")
+    finally:
+        if owner:  # Ctrl-C, an error, or the consumer stopped: the rest is not wanted
+            client.cancel(list(owner))
+
+
+def _settle(
+    outcome: Any, indexes: list[int], attempt: int, files: list[str], ready: dict[int, Result],
+    submit: Callable[[list[int], int], Any], isolate: Callable[[list[int]], None],
+) -> None:
+    """Keep a batch's records; send what failed once more, alone; report what failed twice."""
+    from concurrent.futures import CancelledError
+
+    from distributed import KilledWorker
+
+    if isinstance(outcome, tuple):  # an error comes as (type, exception, traceback)
+        outcome = outcome[1]
+    if isinstance(outcome, list):
+        for i, (path, kind, what, seconds) in zip(indexes, outcome):
+            if kind == _OK:
+                ready[i] = (path, _expand(path, what), seconds)
+            elif kind == _UNREADABLE:
+                ready[i] = (path, what, seconds)
+            elif attempt < ATTEMPTS:
+                submit([i], attempt + 1)
+            else:
+                ready[i] = _lost(files[i], f"failed {ATTEMPTS} times on the cluster: {what}")
+        return
+    if isinstance(outcome, KilledWorker):  # its workers died twice (Dask ran it again once)
+        if len(indexes) > 1:
+            isolate(indexes)  # each file alone now, so that one bad file loses no other
+            return
+        why = "its worker died twice"
+    elif isinstance(outcome, CancelledError) and attempt < ATTEMPTS:  # its result was lost with a worker
+        submit(indexes, attempt + 1)
+        return
+    else:  # the task itself failed (not a file's check), and Dask's retry too
+        why = f"{type(outcome).__name__}: {_one_line(outcome)}"
+    for i in indexes:
+        ready[i] = _lost(files[i], f"failed {ATTEMPTS} times on the cluster: {why}")
+
+
+def _one_line(exc: BaseException | None) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:300]
