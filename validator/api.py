@@ -131,7 +131,7 @@ def check_stream(
 ) -> Iterator[Finding | FileReport]:
     """Check one capture read from `stream`: findings as they arise, then the FileReport."""
     checker = FileChecker(path, profile, strict, starting_after, config)
-    fmt, records = read(stream, path, input_format, checker.hot)
+    fmt, records = read(stream, path, input_format)
     findings: list[Finding] = []
     for record in records:
         for finding in checker.feed(record):

@@ -12,14 +12,13 @@ from typing import NamedTuple
 
 from . import codes
 from .config import DEFAULT, Config
-from .fastpath import HotRun, in_order, plain_delta, rest_of
-from .model import Comment, Done, Event, EventRef, Finding, Problem, new_record
+from .fastpath import HotRun
+from .model import Batch, Comment, Done, Event, EventRef, Finding, Problem, new_record
 from .rules import CLOSE_CHECKS, checks_for
 from .state import Options, StreamState
 from .suppress import Suppressions
 
 AUTO = "auto"
-QUICK = True  # take fastpath.plain_delta's shortcut for ordinary deltas
 MESSAGE_LIMIT = 1000  # a capture's 1 MB key must not make a 1 MB finding line
 
 
@@ -49,41 +48,25 @@ class StreamChecker:
         self.config = config
         self.state = StreamState(Options(None if profile == AUTO else profile, strict, starting_after))
         self._pending: list[tuple[Problem, EventRef | None]] = []
-        self.quick = QUICK  # the tests turn it off to compare findings
+        self.found: list[Problem] = []  # the problems of the last event fed (a run may follow)
 
     # -- input -------------------------------------------------------------------------
-    def feed_plain(self, event: Event, hot: HotRun) -> bool:
-        """Record an ordinary delta (fastpath.py), arm `hot` with its run and say so; False:
-        it needs `feed_event`.
-
-        Nothing is emitted: after every record either the profile is still open with no marker
-        seen, or it is decided and nothing is pending, so `_emit([])` would return nothing. A
-        problem `auto` holds until the profile is known (S002 for one candidate) is held here."""
-        if not self.quick:
-            return False
-        state = self.state
-        plain = plain_delta(event, state)
-        if plain is None:
-            return False
-        item, kind, check, extra = plain
-        payload = event.payload
-        ref = new_record(EventRef, (event.span, state.events, payload["sequence_number"], payload["type"]))  # type: ignore[index]
-        if extra is not None:  # the profile is open and no marker seen: `_emit` would hold it
-            self._pending.append((extra, ref))
-        hot.arm(state, event, kind, state.add_delta(ref, item, kind, payload), check, extra, self._pending)  # type: ignore[arg-type]
-        return True
-
     def feed_event(self, event: Event) -> list[Finding]:
         state = self.state
         ref = new_record(EventRef, (event.span, state.events, event.sequence_number, event.type))
         problems = event.problems
         found = [(p, ref) for p in problems] if problems else []
         if event.payload is not None or not problems:
-            for check in rest_of(ref.type) if self.quick and in_order(event, ref, state) else checks_for(ref.type):
+            for check in checks_for(ref.type):
                 for problem in check(event, ref, state):
                     found.append((problem, ref))
         state.update(event, ref)
+        self.found = [p for p, _ in found]
         return self._emit(found)
+
+    def feed_run(self, problems: list[tuple[Problem, EventRef]]) -> list[Finding]:
+        """What the rules say of deltas a HotRun took (fastpath.py)."""
+        return self._emit(problems)
 
     def feed_done(self, done: Done) -> list[Finding]:
         self.state.note_done(done.span)
@@ -170,21 +153,49 @@ class FileChecker:
         self.events = 0
         self.suppressions = Suppressions()
         self._current = self._new_stream()
-        # The next deltas of the run the last one went into, which the reader lets it take.
-        self.hot = HotRun(path)
+        self.hot: HotRun | None = None  # the run the last delta went into, while armed
+        self.batched = 0  # events taken by run batching, not one by one (the benchmark prints it)
 
     def _new_stream(self) -> StreamChecker:
         resumed = self.starting_after if not self.streams else None  # --starting-after: the first stream only
         return StreamChecker(len(self.streams), self.path, self.profile, self.strict, resumed, self.config)
 
-    def feed(self, record: Event | Done | Comment | Problem) -> list[Finding]:
+    def feed(self, record: Event | Batch | Done | Comment | Problem) -> list[Finding]:
         """The findings this record makes known, less those a suppression comment covers."""
-        if self.hot.armed:
-            self.hot.settle()
-        if type(record) is Event and self._current.feed_plain(record, self.hot):
-            self.events += 1
-            return []
-        return [f for f in self._feed(record) if self.suppressions.allows(f)]
+        if type(record) is Batch:
+            found = self._feed_batch(record)
+        else:
+            found = self._feed(record)
+            self.hot = self._arm(record) if type(record) is Event else None
+        return [f for f in found if self.suppressions.allows(f)] if found else found
+
+    def _feed_batch(self, batch: Batch) -> list[Finding]:
+        """A batch's events: those that continue the run the last delta went into are taken
+        by the armed HotRun, each other one goes to the rules (and may arm one)."""
+        found: list[Finding] = []
+        i, end = 0, len(batch.payloads)
+        while i < end:
+            if self.hot is not None:
+                said: list[tuple[Problem, EventRef]] = []
+                taken = self.hot.take(batch, i, said)
+                if taken:
+                    self.events += taken
+                    self.batched += taken
+                    i += taken
+                    if said:
+                        found += self._current.feed_run(said)
+                    continue
+            event = batch.event(i)
+            found += self._feed(event)
+            self.hot = self._arm(event)
+            i += 1
+        return found
+
+    def _arm(self, event: Event) -> HotRun | None:
+        """A HotRun for the run `event` went into, when the rules found nothing on it but
+        what they say of every next delta of a run."""
+        current = self._current
+        return HotRun.after(current.state, event, current.found)
 
     def _feed(self, record: Event | Done | Comment | Problem) -> list[Finding]:
         if isinstance(record, Event):
@@ -214,7 +225,7 @@ class FileChecker:
         return found
 
     def close(self) -> list[Finding]:
-        self.hot.settle()
+        self.hot = None
         found = self._close_stream()
         level = self.config.level("F013", self._file_profile, self.path)
         if self.events == 0 and level is not None:

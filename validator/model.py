@@ -6,7 +6,7 @@ millisecond at import, and start-up is what a pre-commit hook pays on every comm
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, Iterator, NamedTuple
 
 PROFILES = ("openrouter", "openai", "open-responses")
 
@@ -61,6 +61,26 @@ class Event:
             return None
         seq = self.payload.get("sequence_number")
         return seq if type(seq) is int else None
+
+
+class Batch(NamedTuple):
+    """Consecutive events the reader read alike: the same keys in the same order, the same
+    `type` and SSE name, each `step` lines after the last (1 a JSONL line, 3 an SSE block of
+    `event:`, `data:` and a blank line), with nothing for the reader to report. Most of a
+    capture is such runs of deltas; the engine may take them in one loop (fastpath.HotRun)."""
+
+    span: Span  # the first event's
+    step: int
+    sse_event: str | None
+    payloads: list[dict[str, Any]]
+
+    def event(self, i: int) -> Event:
+        """The i-th event as the reader would have read it alone."""
+        span = self.span
+        return Event(new_record(Span, (span.path, span.line + i * self.step, 1)), self.payloads[i], self.sse_event)
+
+    def events(self) -> Iterator[Event]:
+        return (self.event(i) for i in range(len(self.payloads)))
 
 
 class Done(NamedTuple):

@@ -89,6 +89,7 @@ DONE_EVENTS: dict[str, DeltaKind] = {f"{base}.done": kind for base, kind in _KIN
 # What a run of deltas pins: fastpath.HotRun takes a next delta only when these fields, and the
 # kind's part_index, equal the last one's (its sequence number being the last plus one).
 RUN_PINNED = ("type", "sequence_number", "output_index", "item_id")
+PART_INDEX = "<part index>"  # in a rule's `reads`: the field its delta kind's part_index names
 
 # Which content part type each text kind must write into (O008).
 PART_KINDS = {"output_text": "output_text", "refusal": "refusal", "reasoning_text": "reasoning_text"}

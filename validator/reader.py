@@ -7,9 +7,9 @@ current SSE block, so a capture of gigabytes costs no more memory than its longe
 from __future__ import annotations
 
 import re
-from typing import BinaryIO, Iterator, Protocol, Union
+from typing import Any, BinaryIO, Iterator, Union
 
-from .model import Comment, Done, Event, Problem, Span, new_record
+from .model import Batch, Comment, Done, Event, Problem, Span, new_record
 from .payload import check_event_shape, decode, is_plain, quick_decode, short
 
 CHUNK = 1 << 16
@@ -19,17 +19,7 @@ SSE_FIELDS = ("event", "data", "id", "retry")
 FORMATS = ("sse", "jsonl")
 _EXTENSIONS = {".sse": "sse", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
-Record = Union[Event, Done, Comment, Problem]
-
-
-class Taker(Protocol):
-    """What the consumer offers the reader (fastpath.HotRun): while `armed`, the lines it
-    records itself, without a record (`take_lines(lines, i, line_no, sse)` says how many
-    of lines[i:] it took; line_no lines came before lines[i])."""
-
-    armed: bool
-
-    def take_lines(self, lines: list[bytes], i: int, line_no: int, sse: bool) -> int: ...
+Record = Union[Event, Batch, Done, Comment, Problem]
 
 
 def format_for(path: str) -> str | None:
@@ -128,34 +118,37 @@ class _Block:
         self.problems: list[Problem] = []
 
 
-def read_sse(stream: BinaryIO, path: str, taker: Taker | None = None) -> Iterator[Record]:
+def read_sse(stream: BinaryIO, path: str) -> Iterator[Record]:
     """Parse an event stream: dispatch at a blank line, join `data:` lines with LF.
 
-    Most blocks are `event: <type>` (or nothing), one `data: <object>` and a blank line: the
-    `taker` records the run of deltas it follows, `_quick_block` reads the others from the
-    bytes at once; any other line is read by `_sse_line`.
+    Most blocks are `event: <type>` (or nothing), one `data: <object>` and a blank line:
+    `_quick_block` reads those from the bytes at once, and blocks of one shape that follow
+    each other come as one Batch; any other line is read by `_sse_line`.
     """
     block = _Block()
     line_no = 0
     terminated = True
+    alike = _Alike(path, 3)
     for lines, offset, terminated in _line_batches(stream, cr_ends_lines=True):
         last = len(lines) - 1
         i = 0
         while i <= last:
             raw = lines[i]
             if block.start is None and not block.comments and not block.problems:
-                taken = taker.take_lines(lines, i, line_no, True) if taker is not None and taker.armed else 0
-                if not taken:
-                    quick = _quick_block(lines, i, path, line_no)
-                    if quick is not None:
-                        event, taken = quick
-                        yield event
-                        event = None  # not kept while the next is read
-                if taken:
+                quick = _quick_block(lines, i)
+                if quick is not None:
+                    value, name, taken = quick
+                    if name is None or not alike.add(value, name, line_no + 1):
+                        yield from alike.flush()
+                        if name is None or not alike.start(value, name, line_no + 1):
+                            yield _event(value, new_record(Span, (path, line_no + 1, 1)), name, name is not None)
+                    value = None  # not kept while the next is read
                     line_no += taken
                     offset += sum(map(len, lines[i : i + taken])) + taken
                     i += taken
                     continue
+            if alike.payloads:
+                yield from alike.flush()
             line_no += 1
             if raw:
                 _sse_line(block, raw, offset, Span(path, line_no, 1))
@@ -165,14 +158,60 @@ def read_sse(stream: BinaryIO, path: str, taker: Taker | None = None) -> Iterato
             offset += len(raw) + 1  # a batch of several lines holds LF-ended lines only
             i += 1
         lines = None  # type: ignore[assignment]
+        yield from alike.flush()
     if block.data or block.comments or block.problems:
         yield from _dispatch(block, path, unterminated=not terminated or bool(block.data))
 
 
-def _quick_block(lines: list, i: int, path: str, line_no: int) -> tuple[Event, int] | None:
-    """(the event, lines it took) when lines[i:] start an ordinary block whose bytes need no
-    closer look (`quick_decode`), else None: then the lines are read one by one, which finds
-    and words whatever there is. It reports nothing, so it can word nothing differently."""
+class _Alike:
+    """The events read so far that may still become one Batch: each of them plain (see
+    payload.is_plain), with the same keys, `type` and SSE name, on the lines right after the
+    last one's. `flush` hands them over, as a Batch when there are several."""
+
+    __slots__ = ("path", "step", "keys", "type", "name", "line", "payloads")
+
+    def __init__(self, path: str, step: int) -> None:
+        self.path = path
+        self.step = step
+        self.payloads: list[dict[str, Any]] = []
+        self.keys: tuple = ()
+        self.line = 0
+
+    def add(self, value: dict, name: str | None, line: int) -> bool:
+        """Take `value` if it is like those held and comes right after them."""
+        payloads = self.payloads
+        if (payloads and tuple(value) == self.keys and value["type"] == self.type and name == self.name
+                and line == self.line + len(payloads) * self.step):
+            payloads.append(value)
+            return True
+        return False
+
+    def start(self, value: dict, name: str | None, line: int) -> bool:
+        """Hold `value` as the first of a new batch, if it is plain; after a flush."""
+        kind = value["type"]
+        if type(kind) is not str or not is_plain(value):
+            return False
+        self.payloads = [value]
+        self.keys, self.type, self.name, self.line = tuple(value), kind, name, line
+        return True
+
+    def flush(self) -> Iterator[Record]:
+        payloads = self.payloads
+        if not payloads:
+            return
+        self.payloads = []
+        span = new_record(Span, (self.path, self.line, 1))
+        if len(payloads) == 1:
+            yield Event(span, payloads[0], self.name)
+        else:
+            yield Batch(span, self.step, self.name, payloads)
+
+
+def _quick_block(lines: list, i: int) -> tuple[dict, str | None, int] | None:
+    """(the payload, the SSE name, lines it took) when lines[i:] start an ordinary block
+    whose bytes need no closer look (`quick_decode`), else None: then the lines are read one
+    by one, which finds and words whatever there is. It reports nothing, so it can word
+    nothing differently."""
     raw = lines[i]
     if raw[:7] == b"event: ":
         if i + 2 >= len(lines) or lines[i + 2] or lines[i + 1][:6] != b"data: ":
@@ -193,7 +232,7 @@ def _quick_block(lines: list, i: int, path: str, line_no: int) -> tuple[Event, i
         sse_event = name.decode("utf-8") if name is not None else None
     except UnicodeDecodeError:
         return None
-    return _event(value, new_record(Span, (path, line_no + 1, 1)), sse_event, name is not None), taken
+    return value, sse_event, taken
 
 
 def _event(value: dict, span: Span, sse_event: str | None, has_event_field: bool) -> Event:
@@ -348,21 +387,13 @@ def _line_batches(stream: BinaryIO, cr_ends_lines: bool = False) -> Iterator[tup
         yield [pending], offset, False
 
 
-def read_jsonl(stream: BinaryIO, path: str, taker: Taker | None = None) -> Iterator[Record]:
-    """One event per non-blank line: the bare event, `{"data": {...}}` or `{"event", "data"}`."""
+def read_jsonl(stream: BinaryIO, path: str) -> Iterator[Record]:
+    """One event per non-blank line: the bare event, `{"data": {...}}` or `{"event", "data"}`.
+    Lines of one shape that follow each other come as one Batch."""
     line_no = 0
+    alike = _Alike(path, 1)
     for lines, offset, _ in _line_batches(stream):
-        i, count = 0, len(lines)
-        while i < count:
-            if taker is not None and taker.armed:
-                taken = taker.take_lines(lines, i, line_no, False)
-                if taken:
-                    line_no += taken
-                    offset += sum(map(len, lines[i : i + taken])) + taken
-                    i += taken
-                    continue
-            raw = lines[i]
-            i += 1
+        for raw in lines:
             line_no += 1
             at = offset
             offset += len(raw) + 1
@@ -372,15 +403,18 @@ def read_jsonl(stream: BinaryIO, path: str, taker: Taker | None = None) -> Itera
                 continue
             value = quick_decode(raw)  # most lines: parsed from the bytes, no text copy made
             if value is not None and "type" in value:
-                event = _event(value, new_record(Span, (path, line_no, 1)), None, True)
+                if not alike.add(value, None, line_no):
+                    yield from alike.flush()
+                    if not alike.start(value, None, line_no):
+                        yield _event(value, new_record(Span, (path, line_no, 1)), None, True)
             else:
-                event = _jsonl_event(raw, at, new_record(Span, (path, line_no, 1)), line_no, path)
+                yield from alike.flush()
+                yield _jsonl_event(raw, at, new_record(Span, (path, line_no, 1)), line_no, path)
             # Hold nothing of this line while the next one is read: a line of 10 MB would
             # otherwise be kept twice, as bytes and as its payload, while the next one grows.
             raw = value = None
-            yield event
-            event = None
         lines = None
+        yield from alike.flush()
 
 
 def _jsonl_event(raw: bytes, offset: int, span: Span, line_no: int, path: str) -> Event:
@@ -420,9 +454,8 @@ class _Prefixed:
         return self._stream.read(size)
 
 
-def read(stream: BinaryIO, path: str, fmt: str | None = None, taker: Taker | None = None) -> tuple[str, Iterator[Record]]:
-    """The capture's format and its records; with no format, the extension or first bytes say.
-    Lines that `taker` records (see Taker) are not among the records."""
+def read(stream: BinaryIO, path: str, fmt: str | None = None) -> tuple[str, Iterator[Record]]:
+    """The capture's format and its records; with no format, the extension or first bytes say."""
     fmt = fmt or format_for(path)
     if fmt is None:
         head = stream.read(CHUNK)
@@ -433,4 +466,4 @@ def read(stream: BinaryIO, path: str, fmt: str | None = None, taker: Taker | Non
             head += more
         fmt = sniff(head)
         stream = _Prefixed(head, stream)  # type: ignore[assignment]
-    return fmt, (read_sse(stream, path, taker) if fmt == "sse" else read_jsonl(stream, path, taker))
+    return fmt, (read_sse(stream, path) if fmt == "sse" else read_jsonl(stream, path))

@@ -332,20 +332,15 @@ class StreamState:
         elif kind is not None and not event.sdk_cased:
             self._track(kind, payload, ref)
 
-    def add_delta(self, ref: EventRef, item: Item, kind: DeltaKind, payload: dict) -> Run:
-        """`update` for a delta that fastpath.plain_delta passed: an event with a payload, its
-        `event:` field, no comments, the next sequence number and an open item, before any
-        terminal or `[DONE]`, so only the counters and the delta's run change. Returns the run."""
-        self.events += 1
-        self.last = ref
-        self.last_opaque = False
-        self.seq_last = payload["sequence_number"]
-        key = self.run_key(kind, payload)
-        run = item.runs.get(key)
-        if run is None:
-            run = item.runs[key] = Run(kind, ref)
-        run.add(payload.get("delta"))
-        return run
+    def extend_run(self, run: Run, deltas: Sequence[Any], last: EventRef) -> None:
+        """`update` for the next deltas of the run the last event went into (fastpath.HotRun):
+        events with a payload, their `event:` field, no comments and the next sequence
+        numbers, for the item and part of the last event, so only the counters and the run
+        change. `last` is the last of them."""
+        self.events += len(deltas)
+        self.last = last
+        self.seq_last = last.sequence_number
+        run.add_all(deltas)
 
     def _track(self, kind: str, payload: dict, ref: EventRef) -> None:
         """Follow output items, their parts and delta runs."""

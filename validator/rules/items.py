@@ -10,7 +10,7 @@ from typing import Iterator
 
 from ..model import Event, EventRef, Problem
 from ..payload import short
-from ..protocol import CALL_ITEMS, DELTA_EVENTS, DONE_EVENTS, item_family
+from ..protocol import CALL_ITEMS, DELTA_EVENTS, DONE_EVENTS, PART_INDEX, item_family
 from ..state import StreamState
 from .registry import on_event
 
@@ -28,7 +28,7 @@ def _describe(item) -> str:
     return f"{item.type or 'item'} `{item.id}` (output_index {item.index})"
 
 
-@on_event("O001")
+@on_event("O001", reads=["type", "output_index", "item_id"])
 def unknown_output_item(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """O001 unknown-output-item (error under every profile).
 
@@ -85,7 +85,7 @@ def output_index_order(event: Event, ref: EventRef, state: StreamState) -> Itera
         yield Problem("O002", f"`response.output_item.added` has output_index {index}, expected {state.next_index}", json_path="$.output_index")
 
 
-@on_event("O003")
+@on_event("O003", reads=["type", "output_index", "item_id"])
 def item_id_mismatch(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """O003 item-id-mismatch (error under every profile).
 
@@ -112,7 +112,7 @@ def item_id_mismatch(event: Event, ref: EventRef, state: StreamState) -> Iterato
     )
 
 
-@on_event("O004")
+@on_event("O004", reads=["type", "output_index", "item_id"])
 def item_type_mismatch(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """O004 item-type-mismatch (error under every profile).
 
@@ -203,7 +203,7 @@ def part_index_order(event: Event, ref: EventRef, state: StreamState) -> Iterato
 
 
 
-@on_event("O007", "O008")
+@on_event("O007", "O008", reads=["type", "output_index", "item_id", PART_INDEX])
 def part_not_open(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """O007 part-not-open (error); O008 part-type-mismatch (error).
 

@@ -1,40 +1,103 @@
 """How a rule declares itself: a generator registered for one code, run per event or at the end.
 
-The rule's docstring is its user documentation (`orvalidate rule CODE` prints it).
+The rule's docstring is its user documentation (`orvalidate rule CODE` prints it). A check
+that sees deltas says which payload fields it reads: when those are fields a run of deltas
+pins, the engine may take the next deltas of a run the rules passed in one loop
+(fastpath.HotRun); a check that reads other fields keeps its types off that loop. Of the
+state, a run changes only the counters (`events`, `last`, `seq_last` one less than the
+delta's number) and the run's text: a check that reads deltas answers alike for any of those.
 """
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from ..model import Event, EventRef, Problem
-from ..protocol import remember
+from ..protocol import DELTA_EVENTS, PART_INDEX, RUN_PINNED, remember
 from ..state import StreamState
 
 EventCheck = Callable[[Event, EventRef, StreamState], Iterator[Problem]]
 CloseCheck = Callable[[StreamState], Iterator[Problem]]
+Predicate = Callable[[Any], bool]
+# (event type, state) -> what a check answers of each next delta of a run: (a predicate whose
+# True means it says of the delta only the problems given, those problems); None when it
+# cannot answer without running (then no batching)
+RunAnswer = tuple[Predicate, tuple[Problem, ...]]
+RunCheck = Callable[[str, StreamState], "RunAnswer | None"]
 
 EVENT_CHECKS: list[EventCheck] = []
 CLOSE_CHECKS: list[CloseCheck] = []
 DOCS: dict[str, Callable] = {}
 
 
-_BY_TYPE: dict[str | None, tuple[EventCheck, ...]] = {}
+_BY_TYPE: dict[str | None, tuple[EventCheck, ...]] = {}  # cleared when a check registers
 
 
-def on_event(*codes: str, types: Iterable[str] | None = None) -> Callable[[EventCheck], EventCheck]:
+def on_event(
+    *codes: str,
+    types: Iterable[str] | None = None,
+    reads: Iterable[str] | None = None,
+    runs: RunCheck | None = None,
+) -> Callable[[EventCheck], EventCheck]:
     """Register a check that sees events (of `types` only, when given), with the state as it
-    was before that event. Declaring types keeps a check off the hot path of text deltas."""
+    was before that event. Declaring types keeps a check off the hot path of text deltas.
+
+    `reads`: the payload fields it reads of a delta (PART_INDEX for the kind's part index);
+    `runs`: instead, what it answers of each next delta of a run (see RunCheck). A check that
+    sees deltas with neither, or reading a field a run does not pin, turns off run batching
+    for those deltas."""
 
     def register(check: EventCheck) -> EventCheck:
         check.types = frozenset(types) if types is not None else None  # type: ignore[attr-defined]
+        check.reads = frozenset(reads) if reads is not None else None  # type: ignore[attr-defined]
+        check.runs = runs  # type: ignore[attr-defined]
         EVENT_CHECKS.append(check)
         _BY_TYPE.clear()
+        _RUNS.clear()
         for code in codes:
             DOCS.setdefault(code, check)
         return check
 
     return register
+
+
+_PINNED = frozenset({*RUN_PINNED, PART_INDEX})
+
+
+def batchable(check: EventCheck) -> bool:
+    """Does the check's answer on the opener of a run hold for its next deltas (or does it
+    answer for them itself)?"""
+    reads = check.reads  # type: ignore[attr-defined]
+    return check.runs is not None or (reads is not None and reads <= _PINNED)  # type: ignore[attr-defined]
+
+
+def run_checks(event_type: str, state: StreamState) -> RunAnswer | None:
+    """What the checks of this delta type say of each next delta of a run whose opener got
+    only the problems they give (see RunCheck), as one predicate and those problems; None
+    when the run may not be batched (a check reads a field the run does not pin, or cannot
+    answer without running)."""
+    checks = checks_for(event_type)
+    found = _RUNS.get(event_type)
+    if found is None or found[0] is not checks:  # made again for a new tuple of checks
+        ok = event_type in DELTA_EVENTS and all(batchable(c) for c in checks)
+        found = remember(_RUNS, event_type, (checks, ok, tuple(c.runs for c in checks if c.runs is not None)))  # type: ignore[attr-defined]
+    _, ok, runs = found
+    if not ok:
+        return None
+    predicates: list[Predicate] = []
+    problems: tuple[Problem, ...] = ()
+    for runs_check in runs:
+        answer = runs_check(event_type, state)
+        if answer is None:
+            return None
+        predicates.append(answer[0])
+        problems += answer[1]
+    if len(predicates) == 1:
+        return predicates[0], problems
+    return (lambda value: all(p(value) for p in predicates)), problems
+
+
+_RUNS: dict[str, tuple[tuple[EventCheck, ...], bool, tuple[RunCheck, ...]]] = {}  # type -> (checks_for, ok, runs)
 
 
 def checks_for(event_type: str | None) -> tuple[EventCheck, ...]:

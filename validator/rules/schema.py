@@ -25,7 +25,26 @@ def _u004_says_it(payload: dict, json_path: str | None) -> bool:
     return isinstance(holder, dict) and holder.get(found.group(2)) is not None
 
 
-@on_event("S001", "S002", "S003")
+def next_in_run(event_type: str, state: StreamState) -> tuple[Callable[[Any], bool], tuple[Problem, ...]] | None:
+    """What the rule says of each next delta of a run (fastpath.HotRun): nothing when the
+    schema less the fields a run pins passes it (those equal the opener's, which passed:
+    schemas.rest_check), but the S002 of a candidate of `auto` that does not know the type.
+    None under --strict (every field is looked at) and where no profile in play knows it."""
+    if state.options.strict:
+        return None
+    key = (state.options.profile, event_type)
+    found = _RUN_REST.get(key, False)
+    if found is False:
+        by = checked_by(state.options.profile, event_type)
+        found = (schemas.rest_check(by[0], event_type), () if by[1] is None else (by[1],)) if by is not None else None
+        remember(_RUN_REST, key, found)
+    return found
+
+
+_RUN_REST: dict = {}  # (profile or None for auto, type) -> next_in_run's answer
+
+
+@on_event("S001", "S002", "S003", runs=next_in_run)
 def schema_violation(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """S001 schema-violation (error); S002 unknown-event-type (warning);
     S003 extension-not-prefixed (warning under open-responses, off otherwise).
@@ -70,7 +89,7 @@ _SPLITS: dict = {}  # type -> auto_split's answer (the catalogs do not change wh
 def checked_by(profile: str | None, kind: str) -> tuple[str, Problem | None] | None:
     """(the profile whose schema checks events of this type, the S002 a valid one still gets
     under `auto` when a candidate profile does not know the type), or None when no profile in
-    play knows it. The schema rule's gate and fastpath.plain_delta both ask it."""
+    play knows it. The rule's gate and its answer for a run both ask it."""
     if profile is None:
         known, unknown = auto_split(kind)
         if not known:
