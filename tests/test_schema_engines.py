@@ -16,7 +16,7 @@ from orvalidate import schema_errors, schemas
 from orvalidate.compiled import UnsupportedSchema, compile_schema, json_equal
 from orvalidate.model import PROFILES, Event
 from orvalidate.protocol import DELTA_EVENTS, RUN_PINNED
-from orvalidate.reader import read
+from orvalidate.reader import one_by_one, read
 
 import schema_reference
 
@@ -31,7 +31,7 @@ def payloads() -> list[dict]:
     found = []
     for path in files:
         with open(path, "rb") as stream:
-            found.extend(r.payload for r in read(stream, str(path))[1] if isinstance(r, Event) and r.payload)
+            found.extend(r.payload for r in one_by_one(read(stream, str(path))[1]) if isinstance(r, Event) and r.payload)
     return found
 
 

@@ -7,7 +7,7 @@ current SSE block, so a capture of gigabytes costs no more memory than its longe
 from __future__ import annotations
 
 import re
-from typing import Any, BinaryIO, Iterator, Union
+from typing import Any, BinaryIO, Iterable, Iterator, Union
 
 from .model import Batch, Comment, Done, Event, Problem, Span, new_record
 from .payload import check_event_shape, decode, is_plain, quick_decode, short
@@ -20,6 +20,15 @@ FORMATS = ("sse", "jsonl")
 _EXTENSIONS = {".sse": "sse", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 Record = Union[Event, Batch, Done, Comment, Problem]
+
+
+def one_by_one(records: Iterable[Record]) -> Iterator[Record]:
+    """The records with each Batch as the events it holds, each as if read alone."""
+    for record in records:
+        if type(record) is Batch:
+            yield from record.events()
+        else:
+            yield record
 
 
 def format_for(path: str) -> str | None:
