@@ -175,9 +175,7 @@ def quick_decode(data: bytes | bytearray) -> dict | None:
         value = orjson.loads(data)
     except orjson.JSONDecodeError:
         return None
-    if type(value) is not dict or not read_as_written(value, data):
-        return None
-    return value
+    return value if type(value) is dict and read_as_written(value, data) else None
 
 
 def read_as_written(value: dict, data: bytes | bytearray) -> bool:
@@ -187,8 +185,9 @@ def read_as_written(value: dict, data: bytes | bytearray) -> bool:
     Most payloads are written as orjson writes them back (compact, UTF-8 as it is): then the
     text is the serialization of the parsed value, which holds each key once and writes a
     float (an integer past 64 bits) with a point or exponent, so there is nothing to find.
-    That comparison costs a third of counting the keys; lines over a MiB skip it (the copy)."""
-    if written_back(value, data):
+    That comparison costs a third of counting the keys; lines over a MiB skip it (the copy).
+    The reader asks it inline first, and this only when it fails."""
+    if len(data) < SERIALIZED_UP_TO and orjson.dumps(value) == data:
         return True
     keys, huge = _walk(value)
     if huge and _HUGE_INTEGER_B.search(data):

@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any, BinaryIO, Iterable, Iterator, Union
 
+import orjson
+
 from .model import Batch, Comment, Done, Event, Problem, Span, new_record
-from .payload import check_event_shape, decode, is_plain, quick_decode, short
+from .payload import SERIALIZED_UP_TO, check_event_shape, decode, is_plain, quick_decode, read_as_written, short
 
 CHUNK = 1 << 16
 BOM = b"\xef\xbb\xbf"
@@ -131,13 +133,14 @@ def read_sse(stream: BinaryIO, path: str) -> Iterator[Record]:
     """Parse an event stream: dispatch at a blank line, join `data:` lines with LF.
 
     Most blocks are `event: <type>` (or nothing), one `data: <object>` and a blank line:
-    `_quick_block` reads those from the bytes at once, and blocks of one shape that follow
-    each other come as one Batch; any other line is read by `_sse_line`.
+    `_quick_block` reads those from the bytes at once, and named blocks of one shape that
+    follow each other come as one Batch (see `_alike`); any other line is read by `_sse_line`.
     """
     block = _Block()
     line_no = 0
     terminated = True
-    alike = _Alike(path, 3)
+    alike: list[dict] = []  # payloads of one shape, in blocks from line `first` on
+    first, keys, kind, name = 0, (), None, None
     for lines, offset, terminated in _line_batches(stream, cr_ends_lines=True):
         last = len(lines) - 1
         i = 0
@@ -146,18 +149,26 @@ def read_sse(stream: BinaryIO, path: str) -> Iterator[Record]:
             if block.start is None and not block.comments and not block.problems:
                 quick = _quick_block(lines, i)
                 if quick is not None:
-                    value, name, taken = quick
-                    if name is None or not alike.add(value, name, line_no + 1):
-                        yield from alike.flush()
-                        if name is None or not alike.start(value, name, line_no + 1):
-                            yield _event(value, new_record(Span, (path, line_no + 1, 1)), name, name is not None)
+                    value, sse_event, taken = quick
+                    if (alike and line_no == first + 3 * len(alike) - 1 and value["type"] == kind and sse_event == name
+                            and tuple(value) == keys):
+                        alike.append(value)
+                    else:
+                        if alike:
+                            yield _alike(path, first, 3, name, alike)
+                        alike = _start(value) if sse_event is not None else []
+                        if alike:
+                            first, keys, kind, name = line_no + 1, tuple(value), value["type"], sse_event
+                        else:
+                            yield _event(value, new_record(Span, (path, line_no + 1, 1)), sse_event, sse_event is not None)
                     value = None  # not kept while the next is read
                     line_no += taken
                     offset += sum(map(len, lines[i : i + taken])) + taken
                     i += taken
                     continue
-            if alike.payloads:
-                yield from alike.flush()
+            if alike:
+                yield _alike(path, first, 3, name, alike)
+                alike = []
             line_no += 1
             if raw:
                 _sse_line(block, raw, offset, Span(path, line_no, 1))
@@ -167,53 +178,24 @@ def read_sse(stream: BinaryIO, path: str) -> Iterator[Record]:
             offset += len(raw) + 1  # a batch of several lines holds LF-ended lines only
             i += 1
         lines = None  # type: ignore[assignment]
-        yield from alike.flush()
+        if alike:
+            yield _alike(path, first, 3, name, alike)
+            alike = []
     if block.data or block.comments or block.problems:
         yield from _dispatch(block, path, unterminated=not terminated or bool(block.data))
 
 
-class _Alike:
-    """The events read so far that may still become one Batch: each of them plain (see
-    payload.is_plain), with the same keys, `type` and SSE name, on the lines right after the
-    last one's. `flush` hands them over, as a Batch when there are several."""
+def _start(value: dict) -> list[dict]:
+    """[value] when it may begin a Batch (its type a string, nothing `_event` would look at), else []."""
+    return [value] if type(value["type"]) is str and is_plain(value) else []
 
-    __slots__ = ("path", "step", "keys", "type", "name", "line", "payloads")
 
-    def __init__(self, path: str, step: int) -> None:
-        self.path = path
-        self.step = step
-        self.payloads: list[dict[str, Any]] = []
-        self.keys: tuple = ()
-        self.line = 0
-
-    def add(self, value: dict, name: str | None, line: int) -> bool:
-        """Take `value` if it is like those held and comes right after them."""
-        payloads = self.payloads
-        if (payloads and tuple(value) == self.keys and value["type"] == self.type and name == self.name
-                and line == self.line + len(payloads) * self.step):
-            payloads.append(value)
-            return True
-        return False
-
-    def start(self, value: dict, name: str | None, line: int) -> bool:
-        """Hold `value` as the first of a new batch, if it is plain; after a flush."""
-        kind = value["type"]
-        if type(kind) is not str or not is_plain(value):
-            return False
-        self.payloads = [value]
-        self.keys, self.type, self.name, self.line = tuple(value), kind, name, line
-        return True
-
-    def flush(self) -> Iterator[Record]:
-        payloads = self.payloads
-        if not payloads:
-            return
-        self.payloads = []
-        span = new_record(Span, (self.path, self.line, 1))
-        if len(payloads) == 1:
-            yield Event(span, payloads[0], self.name)
-        else:
-            yield Batch(span, self.step, self.name, payloads)
+def _alike(path: str, line: int, step: int, name: str | None, payloads: list[dict]) -> Record:
+    """The record of events of one shape (the same keys in the same order, type and SSE name)
+    that followed each other from `line` on, `step` lines apart: a Batch, or the Event when
+    there is one."""
+    span = new_record(Span, (path, line, 1))
+    return Event(span, payloads[0], name) if len(payloads) == 1 else Batch(span, step, name, payloads)
 
 
 def _quick_block(lines: list, i: int) -> tuple[dict, str | None, int] | None:
@@ -398,32 +380,61 @@ def _line_batches(stream: BinaryIO, cr_ends_lines: bool = False) -> Iterator[tup
 
 def read_jsonl(stream: BinaryIO, path: str) -> Iterator[Record]:
     """One event per non-blank line: the bare event, `{"data": {...}}` or `{"event", "data"}`.
-    Lines of one shape that follow each other come as one Batch."""
+    Lines of one shape that follow each other come as one Batch (see `_alike`).
+
+    Most lines are written as orjson writes them back: parsed from the bytes, they need no
+    closer look (payload.read_as_written) and are not CR-ended or blank. Only the others pay
+    for finding their byte offset, their CR and blanks."""
     line_no = 0
-    alike = _Alike(path, 1)
+    alike: list[dict] = []  # payloads of one shape, on the lines from `first` on
+    first, keys, kind = 0, (), None
+    loads, dumps, JSONDecodeError = orjson.loads, orjson.dumps, orjson.JSONDecodeError
     for lines, offset, _ in _line_batches(stream):
-        for raw in lines:
-            line_no += 1
-            at = offset
-            offset += len(raw) + 1
-            if raw[-1:] == b"\r":
-                raw = raw[:-1]
-            if not raw or (raw[0] in _BLANK_BYTES and raw.isspace()):
+        counted = 0  # `offset` is that of lines[counted]
+        for k, raw in enumerate(lines):
+            try:
+                value = loads(raw)
+            except JSONDecodeError:
+                value = None
+            if type(value) is not dict or len(raw) >= SERIALIZED_UP_TO or dumps(value) != raw:
+                offset += sum(map(len, lines[counted:k])) + k - counted
+                counted = k
+                if raw[-1:] == b"\r":
+                    raw = raw[:-1]
+                blank = not raw or (raw[0] in _BLANK_BYTES and raw.isspace())
+                if blank or type(value) is not dict or "type" not in value or not read_as_written(value, raw):
+                    if alike:  # a batch's lines follow each other
+                        yield _alike(path, first, 1, None, alike)
+                        alike = []
+                    if not blank:
+                        at = line_no + k + 1
+                        yield _jsonl_event(raw, offset, new_record(Span, (path, at, 1)), at, path)
+                    continue
+            elif "type" not in value:
+                if alike:
+                    yield _alike(path, first, 1, None, alike)
+                    alike = []
+                at = line_no + k + 1
+                yield _jsonl_event(raw, offset + sum(map(len, lines[counted:k])) + k - counted, new_record(Span, (path, at, 1)), at, path)
                 continue
-            value = quick_decode(raw)  # most lines: parsed from the bytes, no text copy made
-            if value is not None and "type" in value:
-                if not alike.add(value, None, line_no):
-                    yield from alike.flush()
-                    if not alike.start(value, None, line_no):
-                        yield _event(value, new_record(Span, (path, line_no, 1)), None, True)
+            if alike and value["type"] == kind and tuple(value) == keys:
+                alike.append(value)
+                continue
+            if alike:
+                yield _alike(path, first, 1, None, alike)
+            alike = _start(value)
+            if alike:
+                first, keys, kind = line_no + k + 1, tuple(value), value["type"]
             else:
-                yield from alike.flush()
-                yield _jsonl_event(raw, at, new_record(Span, (path, line_no, 1)), line_no, path)
-            # Hold nothing of this line while the next one is read: a line of 10 MB would
-            # otherwise be kept twice, as bytes and as its payload, while the next one grows.
-            raw = value = None
+                yield _event(value, new_record(Span, (path, line_no + k + 1, 1)), None, True)
+        # Hold nothing of the last line while the next batch is read: a line of 10 MB would
+        # otherwise be kept twice, as bytes and as its payload, while the next one grows.
+        raw = value = None
+        line_no += len(lines)
         lines = None
-        yield from alike.flush()
+        if alike:
+            yield _alike(path, first, 1, None, alike)
+            alike = []
 
 
 def _jsonl_event(raw: bytes, offset: int, span: Span, line_no: int, path: str) -> Event:
