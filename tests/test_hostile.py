@@ -27,7 +27,7 @@ from click.testing import CliRunner
 
 from orvalidate.cli import main
 from orvalidate.model import Event
-from orvalidate.reader import read
+from orvalidate.reader import one_by_one, read
 
 from conftest import FIXTURES, ROOT
 
@@ -127,7 +127,7 @@ def text_stream_parts() -> tuple[list[dict], dict, list[dict]]:
     """(head events, one output_text.delta, tail events) of openai_text.sse, a valid text stream."""
     with open(VALID_SSE, "rb") as stream:
         _, records = read(stream, str(VALID_SSE))
-        events = [r.payload for r in records if isinstance(r, Event)]
+        events = [r.payload for r in one_by_one(records) if isinstance(r, Event)]
     assert [e["type"] for e in events[:5]][-1] == "response.output_text.delta"
     return events[:4], events[4], events[-4:]
 

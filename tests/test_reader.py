@@ -654,7 +654,7 @@ def test_require_real_skips_with_a_reason_when_the_folder_is_absent(monkeypatch:
 
 
 # ------------------------------------------------------------------------------------------------
-# the quick paths (`_quick_block`, `quick_decode`) may only skip work, never change a record
+# the quick paths (`_quick_block`, a line orjson writes back) may only skip work, never change a record
 
 
 def _every_record(record) -> str:
@@ -679,7 +679,8 @@ def test_the_quick_paths_read_every_capture_as_the_slow_ones(chunk, monkeypatch:
     files = _capture_files()
     quick = {p: [_every_record(r) for r in read_all(p.read_bytes(), None, str(p), chunk)] for p in files}
     monkeypatch.setattr(reader, "_quick_block", lambda *_: None)
-    monkeypatch.setattr(reader, "quick_decode", lambda _: None)
+    monkeypatch.setattr(reader, "SERIALIZED_UP_TO", 0)  # no line is taken for written back
+    monkeypatch.setattr(reader, "read_as_written", lambda *_: False)
     for path in files:
         assert quick[path] == [_every_record(r) for r in read_all(path.read_bytes(), None, str(path), chunk)], path
     assert len(files) > 60
@@ -703,18 +704,18 @@ def test_the_quick_paths_read_every_capture_as_the_slow_ones(chunk, monkeypatch:
         '{"type":"a","n":1.5e3}',
     ],
 )
-def test_quick_decode_passes_only_what_decode_finds_nothing_in(text: str) -> None:
-    """`quick_decode` may let a payload through only when `decode` would report nothing."""
-    from orvalidate.payload import decode, quick_decode
+def test_a_line_the_quick_path_reads_gets_what_decode_finds(text: str) -> None:
+    """The quick path (a payload orjson writes back, or `read_as_written`) may take a line only
+    when `decode` would report nothing: the event carries exactly what decode finds."""
+    from orvalidate.payload import decode
 
-    value, problems = decode(text, lambda pos: Span("p", 1, pos + 1))
-    quick = quick_decode(text.encode())
-    if quick is not None:
-        assert (problems, repr(quick)) == ([], repr(value))
+    value, problems = decode(text, lambda pos: Span(PATH, 1, pos + 1))
+    (event,) = read_all(text.encode() + b"\n", "jsonl")
+    assert (event.problems, repr(event.payload)) == (tuple(problems), repr(value))
     if "NaN" in text or '"type":"b"' in text or '"k":2' in text:
-        assert quick is None and problems
+        assert problems
     if "18446744073709551616" in text:  # kept exact by the standard library, not a float
-        assert quick is None and value["n"] == 2**64
+        assert event.payload["n"] == 2**64
 
 
 # -- batches: events of one shape that follow each other come as one record -----------------

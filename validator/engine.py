@@ -48,7 +48,7 @@ class StreamChecker:
         self.config = config
         self.state = StreamState(Options(None if profile == AUTO else profile, strict, starting_after))
         self._pending: list[tuple[Problem, EventRef | None]] = []
-        self.found: list[Problem] = []  # the problems of the last event fed (a run may follow)
+        self.found: list[tuple[Problem, EventRef]] = []  # what the last event fed got (a run may follow)
 
     # -- input -------------------------------------------------------------------------
     def feed_event(self, event: Event) -> list[Finding]:
@@ -61,7 +61,7 @@ class StreamChecker:
                 for problem in check(event, ref, state):
                     found.append((problem, ref))
         state.update(event, ref)
-        self.found = [p for p, _ in found]
+        self.found = found
         return self._emit(found)
 
     def feed_run(self, problems: list[tuple[Problem, EventRef]]) -> list[Finding]:

@@ -49,15 +49,15 @@ class HotRun:
         self.run = run
 
     @staticmethod
-    def after(state: StreamState, event: Event, found: list[Problem]) -> HotRun | None:
+    def after(state: StreamState, event: Event, found: list[tuple[Problem, EventRef]]) -> HotRun | None:
         """The run `event` went into, which the state recorded, if the next deltas of it may
         be batched: the rules found nothing on it but what they say of every next delta
         (`run_checks`). Else None."""
         payload = event.payload
-        if payload is None or event.comments or not event.has_event_field or event.sdk_cased:
+        kind = DELTA_EVENTS.get(payload["type"]) if payload is not None else None
+        if kind is None or event.comments or not event.has_event_field or event.sdk_cased:
             return None
-        kind = DELTA_EVENTS.get(payload["type"])
-        if kind is None or type(payload.get("sequence_number")) is not int:
+        if type(payload.get("sequence_number")) is not int:  # type: ignore[union-attr]
             return None
         index = payload.get("output_index")
         item = state.items.get(index) if type(index) is int else None
@@ -68,7 +68,7 @@ class HotRun:
             return None  # compared by `!=` below, which holds 1 and 1.0 equal
         run = item.runs.get(state.run_key(kind, payload))
         answer = run_checks(payload["type"], state)
-        if run is None or answer is None or list(answer[1]) != found:
+        if run is None or answer is None or [p for p, _ in found] != list(answer[1]):
             return None
         return HotRun(state, event, run, answer[0], answer[1], part_field)
 

@@ -167,17 +167,6 @@ _SPACED_COLON_B = re.compile(_SPACED_COLON.pattern.encode())
 _HUGE_INTEGER_B = re.compile(_HUGE_INTEGER.pattern.encode())
 
 
-def quick_decode(data: bytes | bytearray) -> dict | None:
-    """The payload object when nothing about it needs a closer look, else None (then `decode`
-    runs and finds what there is). Nothing is reported from here, so it cannot word anything
-    differently from `decode`: no bad UTF-8 or JSON, no integer past 64 bits, no repeated key."""
-    try:
-        value = orjson.loads(data)
-    except orjson.JSONDecodeError:
-        return None
-    return value if type(value) is dict and read_as_written(value, data) else None
-
-
 def read_as_written(value: dict, data: bytes | bytearray) -> bool:
     """Is `value`, which orjson parsed from `data`, all that `data` says: no key repeated (the
     parse kept only its last value), no integer past 64 bits (parsed as a float)?
@@ -186,7 +175,7 @@ def read_as_written(value: dict, data: bytes | bytearray) -> bool:
     text is the serialization of the parsed value, which holds each key once and writes a
     float (an integer past 64 bits) with a point or exponent, so there is nothing to find.
     That comparison costs a third of counting the keys; lines over a MiB skip it (the copy).
-    The reader asks it inline first, and this only when it fails."""
+    The reader makes it inline (most lines), and asks this only when it fails."""
     if len(data) < SERIALIZED_UP_TO and orjson.dumps(value) == data:
         return True
     keys, huge = _walk(value)

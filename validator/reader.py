@@ -12,7 +12,7 @@ from typing import Any, BinaryIO, Iterable, Iterator, Union
 import orjson
 
 from .model import Batch, Comment, Done, Event, Problem, Span, new_record
-from .payload import SERIALIZED_UP_TO, check_event_shape, decode, is_plain, quick_decode, read_as_written, short
+from .payload import SERIALIZED_UP_TO, check_event_shape, decode, is_plain, read_as_written, short
 
 CHUNK = 1 << 16
 BOM = b"\xef\xbb\xbf"
@@ -143,6 +143,7 @@ def read_sse(stream: BinaryIO, path: str) -> Iterator[Record]:
     first, keys, kind, name = 0, (), None, None
     for lines, offset, terminated in _line_batches(stream, cr_ends_lines=True):
         last = len(lines) - 1
+        counted = 0  # `offset` is that of lines[counted]; found when a line needs it
         i = 0
         while i <= last:
             raw = lines[i]
@@ -163,7 +164,6 @@ def read_sse(stream: BinaryIO, path: str) -> Iterator[Record]:
                             yield _event(value, new_record(Span, (path, line_no + 1, 1)), sse_event, sse_event is not None)
                     value = None  # not kept while the next is read
                     line_no += taken
-                    offset += sum(map(len, lines[i : i + taken])) + taken
                     i += taken
                     continue
             if alike:
@@ -171,11 +171,12 @@ def read_sse(stream: BinaryIO, path: str) -> Iterator[Record]:
                 alike = []
             line_no += 1
             if raw:
+                offset += sum(map(len, lines[counted:i])) + i - counted  # a batch of several lines holds LF-ended lines only
+                counted = i
                 _sse_line(block, raw, offset, Span(path, line_no, 1))
             else:
                 yield from _dispatch(block, path, unterminated=False)
                 block = _Block()
-            offset += len(raw) + 1  # a batch of several lines holds LF-ended lines only
             i += 1
         lines = None  # type: ignore[assignment]
         if alike:
@@ -200,7 +201,7 @@ def _alike(path: str, line: int, step: int, name: str | None, payloads: list[dic
 
 def _quick_block(lines: list, i: int) -> tuple[dict, str | None, int] | None:
     """(the payload, the SSE name, lines it took) when lines[i:] start an ordinary block
-    whose bytes need no closer look (`quick_decode`), else None: then the lines are read one
+    whose bytes need no closer look (payload.read_as_written), else None: then the lines are read one
     by one, which finds and words whatever there is. It reports nothing, so it can word
     nothing differently."""
     raw = lines[i]
@@ -216,8 +217,13 @@ def _quick_block(lines: list, i: int) -> tuple[dict, str | None, int] | None:
         name, data, taken = None, raw[6:], 2
     else:
         return None
-    value = quick_decode(data)
-    if value is None or "type" not in value:
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    if type(value) is not dict or "type" not in value:
+        return None
+    if (len(data) >= SERIALIZED_UP_TO or orjson.dumps(value) != data) and not read_as_written(value, data):
         return None
     try:
         sse_event = name.decode("utf-8") if name is not None else None
@@ -227,7 +233,7 @@ def _quick_block(lines: list, i: int) -> tuple[dict, str | None, int] | None:
 
 
 def _event(value: dict, span: Span, sse_event: str | None, has_event_field: bool) -> Event:
-    """The Event of a line or block that `quick_decode` parsed: a plain one (a delta) as it
+    """The Event of a line or block the quick path parsed: a plain one (a delta) as it
     is, any other after `check_event_shape`."""
     if type(value["type"]) is str and is_plain(value):
         return Event(span, value, sse_event, has_event_field)
