@@ -102,7 +102,8 @@ class HotRun:
             if every:
                 span = new_record(Span, (batch.span.path, batch.span.line + j * batch.step, 1))
                 ref = new_record(EventRef, (span, state.events + j - i, seq, self.type))
-                found.extend((problem, ref) for problem in every)
+                for problem in every:
+                    found.append((problem, ref))
             seq_last = seq
             deltas.append(value.get("delta"))
             j += 1

@@ -140,7 +140,7 @@ def read_sse(stream: BinaryIO, path: str) -> Iterator[Record]:
     line_no = 0
     terminated = True
     alike: list[dict] = []  # payloads of one shape, in blocks from line `first` on
-    first, keys, kind, name = 0, (), None, None
+    first, keys, kind, name, named = 0, (), None, None, b""
     for lines, offset, terminated in _line_batches(stream, cr_ends_lines=True):
         last = len(lines) - 1
         counted = 0  # `offset` is that of lines[counted]; found when a line needs it
@@ -149,20 +149,21 @@ def read_sse(stream: BinaryIO, path: str) -> Iterator[Record]:
             raw = lines[i]
             if block.start is None and not block.comments and not block.problems:
                 quick = _quick_block(lines, i)
-                if quick is not None:
+                if quick is not None:  # (any other line ends a batch: its blocks follow each other)
                     value, sse_event, taken = quick
-                    if (alike and line_no == first + 3 * len(alike) - 1 and value["type"] == kind and sse_event == name
-                            and tuple(value) == keys):
+                    if alike and value["type"] == kind and sse_event == name and tuple(value) == keys:
                         alike.append(value)
                     else:
                         if alike:
                             yield _alike(path, first, 3, name, alike)
                         alike = _start(value) if sse_event is not None else []
                         if alike:
-                            first, keys, kind, name = line_no + 1, tuple(value), value["type"], sse_event
+                            first, keys, kind, name, named = line_no + 1, tuple(value), value["type"], sse_event, raw
                         else:
                             yield _event(value, new_record(Span, (path, line_no + 1, 1)), sse_event, sse_event is not None)
                     value = None  # not kept while the next is read
+                    if alike:
+                        taken += _more_alike(lines, i + taken, named, kind, keys, alike)
                     line_no += taken
                     i += taken
                     continue
@@ -184,6 +185,30 @@ def read_sse(stream: BinaryIO, path: str) -> Iterator[Record]:
             alike = []
     if block.data or block.comments or block.problems:
         yield from _dispatch(block, path, unterminated=not terminated or bool(block.data))
+
+
+def _more_alike(lines: list, i: int, named: bytes, kind: str, keys: tuple, alike: list[dict]) -> int:
+    """How many of lines[i:] are blocks like those in `alike` (the same `event:` line `named`,
+    keys and type, and bytes that need no closer look), their payloads added to it: most of a
+    capture, read in one loop without a call per block."""
+    loads, dumps, JSONDecodeError = orjson.loads, orjson.dumps, orjson.JSONDecodeError
+    j, end = i, len(lines) - 2
+    while j < end and lines[j] == named and not lines[j + 2]:
+        data = lines[j + 1]
+        if data[:6] != b"data: ":
+            break
+        data = data[6:]
+        try:
+            value = loads(data)
+        except JSONDecodeError:
+            break
+        if type(value) is not dict or tuple(value) != keys or value["type"] != kind:
+            break
+        if (len(data) >= SERIALIZED_UP_TO or dumps(value) != data) and not read_as_written(value, data):
+            break
+        alike.append(value)
+        j += 3
+    return j - i
 
 
 def _start(value: dict) -> list[dict]:
