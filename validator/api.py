@@ -103,7 +103,7 @@ class Report:
 def iter_captures(path: str) -> Iterator[str]:
     """The capture files a path names: itself, or those under a directory, in sorted order."""
     if os.path.isdir(path):
-        found = []
+        found: list[str] = []
         for root, dirs, files in os.walk(path):
             dirs.sort()
             found.extend(

@@ -8,7 +8,7 @@ on it; with an explicit profile they are returned as soon as they are found.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 from . import codes
 from .config import DEFAULT, Config
@@ -23,7 +23,7 @@ MESSAGE_LIMIT = 1000  # a capture's 1 MB key must not make a 1 MB finding line
 
 
 class StreamSummary(NamedTuple):
-    index: int
+    index: int  # type: ignore[assignment]  # a field, shadowing tuple.index
     profile: str
     events: int
     response_id: str | None
@@ -91,7 +91,7 @@ class StreamChecker:
         return StreamSummary(self.index, profile, state.events, state.response_id, state.status)
 
     # -- output ------------------------------------------------------------------------
-    def _emit(self, found: list[tuple[Problem, EventRef | None]]) -> list[Finding]:
+    def _emit(self, found: Sequence[tuple[Problem, EventRef | None]]) -> list[Finding]:
         state = self.state
         if state.options.profile is None:
             if state.openrouter_marker:
@@ -100,7 +100,7 @@ class StreamChecker:
                 self._pending.extend(found)
                 return []
         if self._pending:
-            found = self._pending + found
+            found = self._pending + list(found)
             self._pending = []
         elif not found:
             return []
@@ -162,7 +162,7 @@ class FileChecker:
 
     def feed(self, record: Event | Batch | Done | Comment | Problem) -> list[Finding]:
         """The findings this record makes known, less those a suppression comment covers."""
-        if type(record) is Batch:
+        if isinstance(record, Batch):
             found = self._feed_batch(record)
         else:
             found = self._feed(record)

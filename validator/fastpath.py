@@ -54,10 +54,12 @@ class HotRun:
         be batched: the rules found nothing on it but what they say of every next delta
         (`run_checks`). Else None."""
         payload = event.payload
-        kind = DELTA_EVENTS.get(payload["type"]) if payload is not None else None
+        if payload is None:
+            return None
+        kind = DELTA_EVENTS.get(payload["type"])
         if kind is None or event.comments or not event.has_event_field or event.sdk_cased:
             return None
-        if type(payload.get("sequence_number")) is not int:  # type: ignore[union-attr]
+        if type(payload.get("sequence_number")) is not int:
             return None
         index = payload.get("output_index")
         item = state.items.get(index) if type(index) is int else None

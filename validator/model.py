@@ -100,7 +100,7 @@ class EventRef(NamedTuple):
     """Enough of an event to locate a finding about it after the event is gone."""
 
     span: Span
-    index: int
+    index: int  # type: ignore[assignment]  # a field, shadowing tuple.index
     sequence_number: int | None
     type: str | None
 

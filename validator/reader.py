@@ -7,7 +7,7 @@ current SSE block, so a capture of gigabytes costs no more memory than its longe
 from __future__ import annotations
 
 import re
-from typing import Any, BinaryIO, Iterable, Iterator, Union
+from typing import BinaryIO, Iterable, Iterator, Union
 
 import orjson
 
@@ -140,7 +140,7 @@ def read_sse(stream: BinaryIO, path: str) -> Iterator[Record]:
     line_no = 0
     terminated = True
     alike: list[dict] = []  # payloads of one shape, in blocks from line `first` on
-    first, keys, kind, name, named = 0, (), None, None, b""
+    first, keys, kind, name, named = 0, (), "", None, b""
     for lines, offset, terminated in _line_batches(stream, cr_ends_lines=True):
         last = len(lines) - 1
         counted = 0  # `offset` is that of lines[counted]; found when a line needs it
@@ -161,7 +161,7 @@ def read_sse(stream: BinaryIO, path: str) -> Iterator[Record]:
                             first, keys, kind, name, named = line_no + 1, tuple(value), value["type"], sse_event, raw
                         else:
                             yield _event(value, new_record(Span, (path, line_no + 1, 1)), sse_event, sse_event is not None)
-                    value = None  # not kept while the next is read
+                    value = None  # type: ignore[assignment]  # not kept while the next is read
                     if alike:
                         taken += _more_alike(lines, i + taken, named, kind, keys, alike)
                     line_no += taken
@@ -462,7 +462,7 @@ def read_jsonl(stream: BinaryIO, path: str) -> Iterator[Record]:
         # otherwise be kept twice, as bytes and as its payload, while the next one grows.
         raw = value = None
         line_no += len(lines)
-        lines = None
+        lines = None  # type: ignore[assignment]
         if alike:
             yield _alike(path, first, 1, None, alike)
             alike = []

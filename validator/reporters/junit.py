@@ -13,7 +13,7 @@ def write(report: Report, out: TextIO) -> None:
     root = ET.Element("testsuites", name="orvalidate")
     total = failures = 0
     for file in report.files:
-        cases = {s.index: [] for s in file.streams} or {0: []}
+        cases: dict[int, list] = {s.index: [] for s in file.streams} or {0: []}
         for f in file.findings:
             cases.setdefault(f.stream if f.stream in cases else min(cases), []).append(f)
         suite = ET.SubElement(root, "testsuite", name=escape(file.path), tests=str(len(cases)),

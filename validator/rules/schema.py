@@ -121,18 +121,20 @@ _PASSES: dict = {}  # (profile or None for auto, type) -> _passes_for's answer
 
 
 def _schema_problems(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
+    payload = event.payload
+    assert payload is not None
     profile = state.options.profile
     if profile is not None:
-        for found in schemas.check_event(event.payload, profile, state.options.strict):
+        for found in schemas.check_event(payload, profile, state.options.strict):
             yield Problem(found.code, found.message, json_path=found.json_path, severity=found.severity)
         return
     # auto: openai and openrouter share every schema they both know; only catalogs differ.
     known, unknown = auto_split(ref.type)
     if not known:
-        for found in schemas.check_event(event.payload, "openai", state.options.strict):
+        for found in schemas.check_event(payload, "openai", state.options.strict):
             yield Problem(found.code, found.message, json_path=found.json_path, severity=found.severity)
         return
-    for found in schemas.check_event(event.payload, known[0], state.options.strict):
+    for found in schemas.check_event(payload, known[0], state.options.strict):
         yield Problem(
             found.code,
             found.message,
@@ -141,7 +143,7 @@ def _schema_problems(event: Event, ref: EventRef, state: StreamState) -> Iterato
             only_profiles=frozenset(known) if unknown else None,
         )
     if unknown:
-        yield from unknown_type_problems(event.payload, unknown, state.options.strict)
+        yield from unknown_type_problems(payload, unknown, state.options.strict)
 
 
 def unknown_type_problems(payload: dict, unknown: frozenset[str], strict: bool) -> list[Problem]:
