@@ -8,26 +8,18 @@ on it; with an explicit profile they are returned as soon as they are found.
 
 from __future__ import annotations
 
-from typing import NamedTuple, Sequence
+from typing import Sequence
 
 from . import codes
 from .config import DEFAULT, Config
 from .fastpath import HotRun
-from .model import Batch, Comment, Done, Event, EventRef, Finding, Problem, new_record
+from .model import Batch, Comment, Done, Event, EventRef, Finding, Problem, StreamSummary, new_record
 from .rules import CLOSE_CHECKS, checks_for
 from .state import Options, StreamState
 from .suppress import Suppressions
 
 AUTO = "auto"
 MESSAGE_LIMIT = 1000  # a capture's 1 MB key must not make a 1 MB finding line
-
-
-class StreamSummary(NamedTuple):
-    index: int  # type: ignore[assignment]  # a field, shadowing tuple.index
-    profile: str
-    events: int
-    response_id: str | None
-    status: str | None
 
 
 def _cut(message: str) -> str:

@@ -1,4 +1,5 @@
-"""Frozen records shared by every step: where something is, what was read, what was found.
+"""Frozen records shared by every step: where something is, what was read, what was found,
+and the report of a run that every reporter reads.
 
 They are NamedTuples and plain classes, not dataclasses: building a dataclass costs about a
 millisecond at import, and start-up is what a pre-commit hook pays on every commit.
@@ -135,3 +136,91 @@ class Finding(NamedTuple):
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.code, self.message)
+
+
+class StreamSummary(NamedTuple):
+    """One stream of a capture, as the report lists it."""
+
+    index: int  # type: ignore[assignment]  # a field, shadowing tuple.index
+    profile: str
+    events: int
+    response_id: str | None
+    status: str | None
+
+
+class FileReport(NamedTuple):
+    """One capture's verdict: the format it was read as, its streams and its findings."""
+
+    path: str
+    format: str
+    streams: list[StreamSummary]
+    findings: list[Finding]
+    late_suppressed: int = 0  # found before a `file-ignore` that came later in the capture
+
+
+class Report:
+    """The files of one run (a plain class: a dataclass costs a millisecond at start-up)."""
+
+    def __init__(self, files: list[FileReport] | None = None) -> None:
+        self.files: list[FileReport] = files if files is not None else []
+
+    def __repr__(self) -> str:
+        return f"Report(files={self.files!r})"
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Every file's findings, ordered by path, line, column and code."""
+        return sorted((f for file in self.files for f in file.findings), key=Finding.sort_key)
+
+    def to_dict(self) -> dict:
+        """The JSON report, version 1 (README documents it; tools may parse it)."""
+        findings = self.findings
+        return {
+            "version": 1,
+            "files": [
+                {
+                    "path": f.path,
+                    "format": f.format,
+                    "streams": [
+                        {
+                            "index": s.index,
+                            "profile": s.profile,
+                            "events": s.events,
+                            "response_id": s.response_id,
+                            "status": s.status,
+                        }
+                        for s in f.streams
+                    ],
+                }
+                for f in self.files
+            ],
+            "findings": [
+                {
+                    "path": x.path,
+                    "line": x.line,
+                    "column": x.column,
+                    "code": x.code,
+                    "name": x.name,
+                    "severity": x.severity,
+                    "message": x.message,
+                    "stream": x.stream,
+                    "event_index": x.event_index,
+                    "sequence_number": x.sequence_number,
+                    "event_type": x.event_type,
+                    "json_path": x.json_path,
+                }
+                for x in findings
+            ],
+            "summary": self.summary(),
+        }
+
+    def summary(self) -> dict:
+        """Counts of files, streams, events, errors and warnings."""
+        findings = [f for file in self.files for f in file.findings]
+        return {
+            "files": len(self.files),
+            "streams": sum(len(f.streams) for f in self.files),
+            "events": sum(s.events for f in self.files for s in f.streams),
+            "errors": sum(1 for x in findings if x.severity == "error"),
+            "warnings": sum(1 for x in findings if x.severity == "warning"),
+        }

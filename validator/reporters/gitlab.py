@@ -10,7 +10,7 @@ import hashlib
 import json
 from typing import TextIO
 
-from ..api import Report
+from ..model import Report
 from .sarif import relative_uri
 
 _SEVERITY = {"error": "major", "warning": "minor"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 from xml.etree import ElementTree as ET
 
-from ..api import Report
+from ..model import Report
 from .text import escape
 
 

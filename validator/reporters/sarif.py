@@ -10,7 +10,7 @@ import os
 from typing import TextIO
 
 from .. import __version__, codes
-from ..api import Report
+from ..model import Report
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/orvalidate/"
