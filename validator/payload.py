@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 import orjson
 
+from .helpers import short
 from .model import Problem, Span
 
 # A JSON string, written as an unrolled loop: `(?:[^"\\]|\\.)*` would keep backtracking state
@@ -153,12 +154,6 @@ def _sdk_keys(payload: dict) -> list[str]:
         if not _CAMEL_KEYS.keys().isdisjoint(obj):
             found.extend(k for k in obj if k in _CAMEL_KEYS and k not in found)
     return found
-
-
-def short(value: Any, limit: int = 60) -> str:
-    """A value as the user would write it, cut to `limit` characters."""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 # decode's tests, for a payload still in bytes

@@ -12,7 +12,8 @@ from typing import BinaryIO, Iterable, Iterator, Union
 import orjson
 
 from .model import Batch, Comment, Done, Event, Problem, Span, new_record
-from .payload import SERIALIZED_UP_TO, check_event_shape, decode, is_plain, read_as_written, short
+from .helpers import short
+from .payload import SERIALIZED_UP_TO, check_event_shape, decode, is_plain, read_as_written
 
 CHUNK = 1 << 16
 BOM = b"\xef\xbb\xbf"

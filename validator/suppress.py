@@ -13,7 +13,7 @@ from typing import NamedTuple
 from . import codes
 from .config import selects
 from .model import Finding, Span
-from .payload import short
+from .helpers import short
 
 _DIRECTIVE = re.compile(r"^\s*orvalidate:\s*(ignore|file-ignore)\[([^\]]*)\]\s*$")
 

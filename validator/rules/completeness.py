@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..model import Event, EventRef, Problem
-from ..payload import short
+from ..helpers import short
 from ..protocol import DONE_EVENTS, HOSTED_TOOLS
 from ..state import TERMINAL, StreamState, kept, restored, same_text, signature
 from .registry import on_close, on_event

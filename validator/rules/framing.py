@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..model import Event, EventRef, Problem
-from ..payload import short
+from ..helpers import short
 from ..state import StreamState
 from .registry import on_close, on_event
 

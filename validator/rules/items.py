@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..model import Event, EventRef, Problem
-from ..payload import short
+from ..helpers import short
 from ..protocol import CALL_ITEMS, DELTA_EVENTS, DONE_EVENTS, PART_INDEX, item_family
 from ..state import StreamState
 from .registry import on_event

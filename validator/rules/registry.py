@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Iterator
 
 from ..model import Event, EventRef, Problem
-from ..protocol import DELTA_EVENTS, PART_INDEX, RUN_PINNED, remember
+from ..helpers import remember
+from ..protocol import DELTA_EVENTS, PART_INDEX, RUN_PINNED
 from ..state import StreamState
 
 EventCheck = Callable[[Event, EventRef, StreamState], Iterator[Problem]]

@@ -7,7 +7,7 @@ from typing import Any, Callable, Iterator
 
 from .. import schemas
 from ..model import Event, EventRef, Problem
-from ..protocol import remember
+from ..helpers import remember
 from ..state import StreamState
 from .registry import on_event
 

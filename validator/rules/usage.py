@@ -12,7 +12,7 @@ import math
 from typing import Iterator
 
 from ..model import Event, EventRef, Problem
-from ..payload import short
+from ..helpers import short
 from ..state import LIFECYCLE, StreamState
 from .registry import on_event
 
