@@ -321,8 +321,8 @@ def rule(code: str) -> None:
     check_function = DOCS.get(found.code)
     if check_function is not None and check_function.__doc__:
         click.echo(inspect.cleandoc(check_function.__doc__))
-    elif found.code in codes.READER_DOCS:
-        click.echo(codes.READER_DOCS[found.code])
+    elif codes.reader_doc(found.code) is not None:
+        click.echo(codes.reader_doc(found.code))
 
 
 @main.command("rules")

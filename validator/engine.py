@@ -235,3 +235,14 @@ class FileChecker:
         kept = [f for f in findings if self.suppressions.allows(f)]
         return kept + self.suppressions.unused(self.path, self.config.level("F016", self._file_profile, self.path))
 
+
+# What the codes reported here mean (`orvalidate rule CODE` prints it; codes.reader_doc).
+CODE_DOCS: dict[str, str] = {
+    "F013": """F013 empty-capture (error under every profile).
+
+The capture holds no event at all: it is empty, blank, only comments, or only `data: [DONE]`.
+A fixture like that checks nothing.
+
+Fails:  : OPENROUTER PROCESSING\\n\\ndata: [DONE]\\n\\n
+Passes: data: {"type":"response.created",...}\\n\\n...""",
+}

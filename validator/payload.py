@@ -253,3 +253,48 @@ def check_event_shape(value: Any, span: Span) -> tuple[dict | None, list[Problem
             )
         ], True
     return value, [], False
+
+
+# What the codes reported here mean (`orvalidate rule CODE` prints it; codes.reader_doc).
+CODE_DOCS: dict[str, str] = {
+    "F002": """F002 invalid-json (error under every profile).
+
+A `data:` payload (all `data:` lines of a block joined with LF) or a JSONL line is not JSON. The
+location is the place of the error in the capture file, not the start of the event. The event
+still counts in the stream, but rules that would need its content stay quiet about it (no L001
+when it is first, no L002 when it is last, no sequence gap across it).
+
+Fails:  data: {"type":"response.created","sequence_number":0,
+Passes: data: {"type":"response.created","sequence_number":0,"response":{...}}""",
+    "F007": """F007 duplicate-key (error under every profile).
+
+A JSON object in a payload has the same key twice: parsers disagree on which value wins
+(most keep the last). Located at the repeated key.
+
+Fails:  {"type":"response.output_text.delta","delta":"a","delta":"b",...}
+Passes: {"type":"response.output_text.delta","delta":"ab",...}""",
+    "F008": """F008 non-finite-number (error under every profile).
+
+`NaN`, `Infinity` and `-Infinity` are not JSON; strict parsers (orjson, JavaScript's
+JSON.parse) reject the whole event.
+
+Fails:  {"type":"response.completed","response":{"usage":{"cost":NaN,...}}}
+Passes: {"type":"response.completed","response":{"usage":{"cost":0.0012,...}}}""",
+    "F011": """F011 sdk-casing (error under every profile).
+
+The wire is snake_case. A payload with SDK camelCase protocol keys (`sequenceNumber`, `itemId`,
+`outputIndex`, `createdAt`, `inputTokens`, ...) in the event, its response, usage, item or part
+was serialized by an SDK after parsing, not recorded from the wire. Keys inside user data
+(tool arguments, metadata, JSON Schemas) are never looked at. Such an event is not
+schema-checked, and its missing `sequence_number` is not Q004.
+
+Fails:  {"type":"response.output_text.delta","itemId":"msg_1","outputIndex":0,"sequenceNumber":4,...}
+Passes: {"type":"response.output_text.delta","item_id":"msg_1","output_index":0,"sequence_number":4,...}""",
+    "F012": """F012 not-an-event (error under every profile).
+
+A payload that is valid JSON but not an object with a string `type` (an array, a string, a
+number, an object without `type`) is not an event of this protocol.
+
+Fails:  data: ["response.created"]
+Passes: data: {"type":"response.created",...}""",
+}

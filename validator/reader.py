@@ -519,3 +519,37 @@ def read(stream: BinaryIO, path: str, fmt: str | None = None) -> tuple[str, Iter
         fmt = sniff(head)
         stream = _Prefixed(head, stream)  # type: ignore[assignment]
     return fmt, (read_sse(stream, path) if fmt == "sse" else read_jsonl(stream, path))
+
+
+# What the codes reported here mean (`orvalidate rule CODE` prints it; codes.reader_doc).
+CODE_DOCS: dict[str, str] = {
+    "F001": """F001 invalid-utf8 (error under every profile).
+
+An event stream is UTF-8 by definition. Each line holding bytes that are not UTF-8 gives one
+finding with the byte offset of the first bad byte; the bytes are read as U+FFFD and reading
+goes on, so the rest of the capture is still checked.
+
+Fails:  data: {"type":"response.output_text.delta","delta":"caf\\xe9",...}  (a Latin-1 byte)
+Passes: data: {"type":"response.output_text.delta","delta":"café",...}  (UTF-8)""",
+    "F003": """F003 unterminated-event (warning under every profile).
+
+An SSE event is dispatched at a blank line; a client that follows the specification drops a
+last block that has none. The block is still checked.
+
+Fails:  ...data: {"type":"response.completed",...}<end of file>
+Passes: ...data: {"type":"response.completed",...}\\n\\n<end of file>""",
+    "F004": """F004 unknown-sse-field (warning under every profile).
+
+SSE knows the fields `event`, `data`, `id` and `retry`; a client ignores any other line, so
+whatever it carries is lost. Comments start with `:`.
+
+Fails:  evnt: response.created
+Passes: event: response.created""",
+    "F005": """F005 invalid-retry (warning under every profile).
+
+`retry:` sets the reconnection time in milliseconds and must be ASCII digits only; a client
+ignores any other value.
+
+Fails:  retry: 3s
+Passes: retry: 3000""",
+}

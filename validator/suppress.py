@@ -89,3 +89,16 @@ class Suppressions:
 
 def _known(selector: str) -> bool:
     return any(selects(selector, code) for code in codes.RULES)
+
+
+# What the codes reported here mean (`orvalidate rule CODE` prints it; codes.reader_doc).
+CODE_DOCS: dict[str, str] = {
+    "F016": """F016 unused-suppression (warning under every profile).
+
+A suppression comment in an SSE capture (`: orvalidate: ignore[D004]` for its block's event,
+`: orvalidate: file-ignore[D004]` for the whole file) whose selector suppressed nothing, or
+names no rule: it is stale, or hides nothing it was meant to. One finding per idle selector.
+
+Fails:  : orvalidate: ignore[D004]   (in a block whose event has no D004)
+Passes: : orvalidate: ignore[D004]   (in the block of the `.done` whose text differs)""",
+}
