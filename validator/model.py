@@ -1,8 +1,8 @@
 """Frozen records shared by every step: where something is, what was read, what was found,
 and the report of a run that every reporter reads.
 
-They are NamedTuples and plain classes, not dataclasses: building a dataclass costs about a
-millisecond at import, and start-up is what a pre-commit hook pays on every commit.
+They are NamedTuples and plain classes, not dataclasses: building a dataclass at import adds to
+the start-up, which is what a pre-commit hook pays on every commit.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ PROFILES = ("openrouter", "openai", "open-responses")
 
 
 # Builds a NamedTuple from a tuple of its fields, without the Python-level `__new__` the class
-# defines: half the cost, for the Span and EventRef of every delta.
+# defines: cheaper, for the Span and EventRef of every delta.
 new_record = tuple.__new__
 
 
@@ -159,7 +159,7 @@ class FileReport(NamedTuple):
 
 
 class Report:
-    """The files of one run (a plain class: a dataclass costs a millisecond at start-up)."""
+    """The files of one run (a plain class: a dataclass adds to the start-up)."""
 
     def __init__(self, files: list[FileReport] | None = None) -> None:
         self.files: list[FileReport] = files if files is not None else []

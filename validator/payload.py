@@ -169,7 +169,7 @@ def read_as_written(value: dict, data: bytes | bytearray) -> bool:
     Most payloads are written as orjson writes them back (compact, UTF-8 as it is): then the
     text is the serialization of the parsed value, which holds each key once and writes a
     float (an integer past 64 bits) with a point or exponent, so there is nothing to find.
-    That comparison costs a third of counting the keys; lines over a MiB skip it (the copy).
+    That comparison costs less than counting the keys; lines over a MiB skip it (the copy).
     The reader makes it inline (most lines), and asks this only when it fails."""
     if len(data) < SERIALIZED_UP_TO and orjson.dumps(value) == data:
         return True

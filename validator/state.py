@@ -3,7 +3,7 @@
 Rules see each event with the state as it was *before* that event, then the engine calls
 `update`. Closing rules see the state after the last event.
 
-Plain classes, not dataclasses: a dataclass costs about a millisecond to build at import.
+Plain classes, not dataclasses: building a dataclass at import adds to the start-up.
 """
 
 from __future__ import annotations
