@@ -93,9 +93,13 @@ def run_checks(event_type: str, state: StreamState) -> RunAnswer | None:
             return None
         predicates.append(answer[0])
         problems += answer[1]
-    if len(predicates) == 1:
-        return predicates[0], problems
+    if len(predicates) <= 1:
+        return (predicates[0] if predicates else _anything), problems
     return (lambda value: all(p(value) for p in predicates)), problems
+
+
+def _anything(value: Any) -> bool:
+    return True
 
 
 _RUNS: dict[str, tuple[tuple[EventCheck, ...], bool, tuple[RunCheck, ...]]] = {}  # type -> (checks_for, ok, runs)
