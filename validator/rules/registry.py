@@ -54,7 +54,6 @@ def on_event(
         check.runs = runs  # type: ignore[attr-defined]
         EVENT_CHECKS.append(check)
         _BY_TYPE.clear()
-        _RUNS.clear()
         for code in codes:
             DOCS.setdefault(code, check)
         return check
@@ -65,13 +64,6 @@ def on_event(
 _PINNED = frozenset({*RUN_PINNED, PART_INDEX})
 
 
-def batchable(check: EventCheck) -> bool:
-    """Does the check's answer on the opener of a run hold for its next deltas (or does it
-    answer for them itself)?"""
-    reads = check.reads  # type: ignore[attr-defined]
-    return check.runs is not None or (reads is not None and reads <= _PINNED)  # type: ignore[attr-defined]
-
-
 def run_checks(event_type: str, state: StreamState) -> RunAnswer | None:
     """What the checks of this delta type say of each next delta of a run whose opener got
     only the problems they give (see RunCheck), as one predicate and those problems; None
@@ -80,26 +72,15 @@ def run_checks(event_type: str, state: StreamState) -> RunAnswer | None:
     checks = checks_for(event_type)
     found = _RUNS.get(event_type)
     if found is None or found[0] is not checks:  # made again for a new tuple of checks
-        ok = event_type in DELTA_EVENTS and all(batchable(c) for c in checks)
+        ok = event_type in DELTA_EVENTS and all(
+            c.runs is not None or (c.reads is not None and c.reads <= _PINNED) for c in checks)  # type: ignore[attr-defined]
         found = remember(_RUNS, event_type, (checks, ok, tuple(c.runs for c in checks if c.runs is not None)))  # type: ignore[attr-defined]
-    _, ok, runs = found
-    if not ok:
+    answers = [runs(event_type, state) for runs in found[2]] if found[1] else [None]
+    if None in answers:
         return None
-    predicates: list[Predicate] = []
-    problems: tuple[Problem, ...] = ()
-    for runs_check in runs:
-        answer = runs_check(event_type, state)
-        if answer is None:
-            return None
-        predicates.append(answer[0])
-        problems += answer[1]
-    if len(predicates) <= 1:
-        return (predicates[0] if predicates else _anything), problems
-    return (lambda value: all(p(value) for p in predicates)), problems
-
-
-def _anything(value: Any) -> bool:
-    return True
+    predicates = [answer[0] for answer in answers]  # type: ignore[index]
+    check = predicates[0] if len(predicates) == 1 else lambda value: all(p(value) for p in predicates)
+    return check, tuple(problem for answer in answers for problem in answer[1])  # type: ignore[index]
 
 
 _RUNS: dict[str, tuple[tuple[EventCheck, ...], bool, tuple[RunCheck, ...]]] = {}  # type -> (checks_for, ok, runs)

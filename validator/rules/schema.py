@@ -27,21 +27,10 @@ def _u004_says_it(payload: dict, json_path: str | None) -> bool:
 
 def next_in_run(event_type: str, state: StreamState) -> tuple[Callable[[Any], bool], tuple[Problem, ...]] | None:
     """What the rule says of each next delta of a run (fastpath.HotRun): nothing when the
-    schema less the fields a run pins passes it (those equal the opener's, which passed:
-    schemas.rest_check), but the S002 of a candidate of `auto` that does not know the type.
-    None under --strict (every field is looked at) and where no profile in play knows it."""
-    if state.options.strict:
-        return None
-    key = (state.options.profile, event_type)
-    found = _RUN_REST.get(key, False)
-    if found is False:
-        by = checked_by(state.options.profile, event_type)
-        found = (schemas.rest_check(by[0], event_type), () if by[1] is None else (by[1],)) if by is not None else None
-        remember(_RUN_REST, key, found)
-    return found
-
-
-_RUN_REST: dict = {}  # (profile or None for auto, type) -> next_in_run's answer
+    schema less the fields a run pins (schemas.rest_check) passes it, but the S002 of a
+    candidate of `auto` that does not know the type. None under --strict and where no profile
+    in play knows the type."""
+    return None if state.options.strict else _gate(state.options.profile, event_type)[1]
 
 
 @on_event("S001", "S002", "S003", runs=next_in_run)
@@ -65,7 +54,7 @@ def schema_violation(event: Event, ref: EventRef, state: StreamState) -> Iterato
     if event.payload is None or event.sdk_cased:
         return
     if not state.options.strict:
-        passes = _passes_for(state.options.profile, event.payload["type"])
+        passes = _gate(state.options.profile, event.payload["type"])[0]
         if passes and passes(event.payload):
             return
     for problem in _schema_problems(event, ref, state):
@@ -86,38 +75,32 @@ def auto_split(kind: str | None) -> tuple[tuple[str, ...], frozenset[str]]:
 _SPLITS: dict = {}  # type -> auto_split's answer (the catalogs do not change while running)
 
 
-def checked_by(profile: str | None, kind: str) -> tuple[str, Problem | None] | None:
-    """(the profile whose schema checks events of this type, the S002 a valid one still gets
-    under `auto` when a candidate profile does not know the type), or None when no profile in
-    play knows it. The rule's gate and its answer for a run both ask it."""
-    if profile is None:
-        known, unknown = auto_split(kind)
-        if not known:
-            return None
-        extra = None
-        if unknown:
-            (extra,) = unknown_type_problems({"type": kind}, unknown, False)  # S002 alone
-        return known[0], extra
-    if kind not in schemas.known_types(profile):
-        return None
-    return profile, None
-
-
-def _passes_for(profile: str | None, kind: str) -> Callable[[Any], bool] | None:
-    """The compiled predicate whose "valid" means the rule has nothing to say of an event of
-    this type (not under --strict), or None when even a valid event gets a problem (S002).
-    Asked first, it spares the common case the generators and cached look-ups of the wording
-    path (one cached answer per profile and type)."""
+def _gate(profile: str | None, kind: str) -> tuple[Callable[[Any], bool] | None, tuple[Callable[[Any], bool], tuple[Problem, ...]] | None]:
+    """(the compiled predicate whose "valid" means the rule has nothing to say of an event of
+    this type, not under --strict; `next_in_run`'s answer), cached per profile and type. The
+    schema that checks a type is the profile's, or under `auto` the first candidate's that
+    knows it; a valid event still gets S002 when another candidate does not (then no
+    predicate: the wording path says it). None, None when no profile in play knows the type."""
     key = (profile, kind)
-    found = _PASSES.get(key, False)
-    if found is False:
-        by = checked_by(profile, kind)
-        found = schemas.quick_check(by[0], kind) if by is not None and by[1] is None else None
-        remember(_PASSES, key, found)
+    found = _GATES.get(key)
+    if found is None:
+        extra: list[Problem] = []
+        if profile is None:
+            known, unknown = auto_split(kind)
+            by = known[0] if known else None
+            if known and unknown:
+                extra = unknown_type_problems({"type": kind}, unknown, False)  # S002 alone
+        else:
+            by = profile if kind in schemas.known_types(profile) else None
+        if by is None:
+            found = (None, None)
+        else:
+            found = (None if extra else schemas.quick_check(by, kind), (schemas.rest_check(by, kind), tuple(extra)))
+        remember(_GATES, key, found)
     return found
 
 
-_PASSES: dict = {}  # (profile or None for auto, type) -> _passes_for's answer
+_GATES: dict = {}  # (profile or None for auto, type) -> _gate's answer
 
 
 def _schema_problems(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
