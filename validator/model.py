@@ -7,7 +7,7 @@ the start-up, which is what a pre-commit hook pays on every commit.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, NamedTuple
+from typing import Any, NamedTuple
 
 PROFILES = ("openrouter", "openai", "open-responses")
 
@@ -79,9 +79,6 @@ class Batch(NamedTuple):
         """The i-th event as the reader would have read it alone."""
         span = self.span
         return Event(new_record(Span, (span.path, span.line + i * self.step, 1)), self.payloads[i], self.sse_event)
-
-    def events(self) -> Iterator[Event]:
-        return (self.event(i) for i in range(len(self.payloads)))
 
 
 class Done(NamedTuple):

@@ -166,13 +166,11 @@ def read_as_written(value: dict, data: bytes | bytearray) -> bool:
     """Is `value`, which orjson parsed from `data`, all that `data` says: no key repeated (the
     parse kept only its last value), no integer past 64 bits (parsed as a float)?
 
-    Most payloads are written as orjson writes them back (compact, UTF-8 as it is): then the
-    text is the serialization of the parsed value, which holds each key once and writes a
-    float (an integer past 64 bits) with a point or exponent, so there is nothing to find.
-    That comparison costs less than counting the keys; lines over a MiB skip it (the copy).
-    The reader makes it inline (most lines), and asks this only when it fails."""
-    if len(data) < SERIALIZED_UP_TO and orjson.dumps(value) == data:
-        return True
+    Asked when `data` is not what orjson writes back for `value`. Most payloads are (compact,
+    UTF-8 as it is): the serialization of the parsed value holds each key once and writes a
+    float (an integer past 64 bits) with a point or exponent, so there is nothing to find, and
+    that comparison, which the reader and `decode` make first, costs less than counting the
+    keys (lines over SERIALIZED_UP_TO skip it: the copy)."""
     keys, huge = _walk(value)
     if huge and _HUGE_INTEGER_B.search(data):
         return False
@@ -186,12 +184,6 @@ def read_as_written(value: dict, data: bytes | bytearray) -> bool:
 SERIALIZED_UP_TO = 1 << 20
 
 
-def written_back(value: Any, data: bytes | bytearray) -> bool:
-    """Is `data` exactly what orjson writes for `value`? Then it repeats no key and holds no
-    integer past 64 bits (see read_as_written); lines over a MiB are not copied to find out."""
-    return len(data) < SERIALIZED_UP_TO and orjson.dumps(value) == data
-
-
 def decode(text: str, locate: Callable[[int], Span]) -> tuple[Any, list[Problem]]:
     """Parse `text`; `locate` turns a character position in it into a place in the file.
 
@@ -201,7 +193,7 @@ def decode(text: str, locate: Callable[[int], Span]) -> tuple[Any, list[Problem]
     problems: list[Problem] = []
     try:
         value = orjson.loads(text)
-        if len(text) < SERIALIZED_UP_TO and written_back(value, text.encode("utf-8", "surrogatepass")):
+        if len(text) < SERIALIZED_UP_TO and orjson.dumps(value) == text.encode("utf-8", "surrogatepass"):
             return value, problems  # nothing to find (the length first: no copy of a long line)
         keys, huge = _walk(value)
         if huge and _HUGE_INTEGER.search(text):

@@ -29,7 +29,7 @@ def one_by_one(records: Iterable[Record]) -> Iterator[Record]:
     """The records with each Batch as the events it holds, each as if read alone."""
     for record in records:
         if type(record) is Batch:
-            yield from record.events()
+            yield from map(record.event, range(len(record.payloads)))
         else:
             yield record
 

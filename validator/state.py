@@ -70,10 +70,6 @@ class Run:
         self.deltas = 0
         self.done = False
 
-    def add(self, delta: Any) -> None:
-        """Count a delta event (its `delta` field, whatever it holds); see add_all."""
-        self.add_all((delta,))
-
     def add_all(self, deltas: Sequence[Any]) -> None:
         """Count delta events (their `delta` fields, whatever they hold) and keep their texts
         when the run's `.done` repeats them. Texts are joined a batch at a time, so 800,000
@@ -374,7 +370,7 @@ class StreamState:
             return
         if kind in DELTA_EVENTS:
             kind_info = DELTA_EVENTS[kind]
-            self._open_run(kind_info, payload, item, ref).add(payload.get("delta"))
+            self._open_run(kind_info, payload, item, ref).add_all((payload.get("delta"),))
             return
         if kind in DONE_EVENTS:
             kind_info = DONE_EVENTS[kind]
