@@ -113,12 +113,8 @@ BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES.values()}
 
 
 def reader_doc(code: str) -> str | None:
-    """The documentation of a code that the reader, the payload decoder, the engine or the
-    suppressions report themselves (no rule function's docstring says it): each keeps its
-    codes' docs beside the checks, in CODE_DOCS. `orvalidate rule CODE` prints it."""
+    """The docs of a code no rule function reports: beside its check, in the CODE_DOCS of
+    reader.py, payload.py, engine.py or suppress.py."""
     from . import engine, payload, reader, suppress
 
-    for module in (reader, payload, engine, suppress):
-        if code in module.CODE_DOCS:
-            return module.CODE_DOCS[code]
-    return None
+    return next((m.CODE_DOCS[code] for m in (reader, payload, engine, suppress) if code in m.CODE_DOCS), None)

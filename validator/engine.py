@@ -153,41 +153,29 @@ class FileChecker:
         return StreamChecker(len(self.streams), self.path, self.profile, self.strict, resumed, self.config)
 
     def feed(self, record: Event | Batch | Done | Comment | Problem) -> list[Finding]:
-        """The findings this record makes known, less those a suppression comment covers."""
-        if isinstance(record, Batch):
-            found = self._feed_batch(record)
-        else:
+        """The findings this record makes known, less those a suppression comment covers. Of
+        a batch's events, those that continue the run the last delta went into are taken by
+        the armed HotRun; each other event goes to the rules, and arms one when it may."""
+        if not isinstance(record, Batch):
             found = self._feed(record)
-            self.hot = self._arm(record) if type(record) is Event else None
-        return [f for f in found if self.suppressions.allows(f)] if found else found
-
-    def _feed_batch(self, batch: Batch) -> list[Finding]:
-        """A batch's events: those that continue the run the last delta went into are taken
-        by the armed HotRun, each other one goes to the rules (and may arm one)."""
-        found: list[Finding] = []
-        i, end = 0, len(batch.payloads)
+            self.hot = HotRun.after(self._current.state, record, self._current.found) if type(record) is Event else None
+            return [f for f in found if self.suppressions.allows(f)] if found else found
+        found = []
+        i, end = 0, len(record.payloads)
         while i < end:
-            if self.hot is not None:
-                said: list[tuple[Problem, EventRef]] = []
-                taken = self.hot.take(batch, i, said)
-                if taken:
-                    self.events += taken
-                    self.batched += taken
-                    i += taken
-                    if said:
-                        found += self._current.feed_run(said)
-                    continue
-            event = batch.event(i)
+            said: list[tuple[Problem, EventRef]] = []
+            taken = self.hot.take(record, i, said) if self.hot is not None else 0
+            if taken:
+                self.events += taken
+                self.batched += taken
+                i += taken
+                found += self._current.feed_run(said) if said else []
+                continue
+            event = record.event(i)
             found += self._feed(event)
-            self.hot = self._arm(event)
+            self.hot = HotRun.after(self._current.state, event, self._current.found)
             i += 1
-        return found
-
-    def _arm(self, event: Event) -> HotRun | None:
-        """A HotRun for the run `event` went into, when the rules found nothing on it but
-        what they say of every next delta of a run."""
-        current = self._current
-        return HotRun.after(current.state, event, current.found)
+        return [f for f in found if self.suppressions.allows(f)] if found else found
 
     def _feed(self, record: Event | Done | Comment | Problem) -> list[Finding]:
         if isinstance(record, Event):
@@ -236,8 +224,7 @@ class FileChecker:
         return kept + self.suppressions.unused(self.path, self.config.level("F016", self._file_profile, self.path))
 
 
-# What the codes reported here mean (`orvalidate rule CODE` prints it; codes.reader_doc).
-CODE_DOCS: dict[str, str] = {
+CODE_DOCS: dict[str, str] = {  # what the codes reported here mean: `orvalidate rule CODE` prints it
     "F013": """F013 empty-capture (error under every profile).
 
 The capture holds no event at all: it is empty, blank, only comments, or only `data: [DONE]`.

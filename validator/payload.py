@@ -247,8 +247,7 @@ def check_event_shape(value: Any, span: Span) -> tuple[dict | None, list[Problem
     return value, [], False
 
 
-# What the codes reported here mean (`orvalidate rule CODE` prints it; codes.reader_doc).
-CODE_DOCS: dict[str, str] = {
+CODE_DOCS: dict[str, str] = {  # what the codes reported here mean: `orvalidate rule CODE` prints it
     "F002": """F002 invalid-json (error under every profile).
 
 A `data:` payload (all `data:` lines of a block joined with LF) or a JSONL line is not JSON. The

@@ -521,8 +521,7 @@ def read(stream: BinaryIO, path: str, fmt: str | None = None) -> tuple[str, Iter
     return fmt, (read_sse(stream, path) if fmt == "sse" else read_jsonl(stream, path))
 
 
-# What the codes reported here mean (`orvalidate rule CODE` prints it; codes.reader_doc).
-CODE_DOCS: dict[str, str] = {
+CODE_DOCS: dict[str, str] = {  # what the codes reported here mean: `orvalidate rule CODE` prints it
     "F001": """F001 invalid-utf8 (error under every profile).
 
 An event stream is UTF-8 by definition. Each line holding bytes that are not UTF-8 gives one

@@ -91,8 +91,7 @@ def _known(selector: str) -> bool:
     return any(selects(selector, code) for code in codes.RULES)
 
 
-# What the codes reported here mean (`orvalidate rule CODE` prints it; codes.reader_doc).
-CODE_DOCS: dict[str, str] = {
+CODE_DOCS: dict[str, str] = {  # what the codes reported here mean: `orvalidate rule CODE` prints it
     "F016": """F016 unused-suppression (warning under every profile).
 
 A suppression comment in an SSE capture (`: orvalidate: ignore[D004]` for its block's event,
