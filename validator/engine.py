@@ -56,10 +56,6 @@ class StreamChecker:
         self.found = found
         return self._emit(found)
 
-    def feed_run(self, problems: list[tuple[Problem, EventRef]]) -> list[Finding]:
-        """What the rules say of deltas a HotRun took (fastpath.py)."""
-        return self._emit(problems)
-
     def feed_done(self, done: Done) -> list[Finding]:
         self.state.note_done(done.span)
         return self._emit([])
@@ -169,7 +165,7 @@ class FileChecker:
                 self.events += taken
                 self.batched += taken
                 i += taken
-                found += self._current.feed_run(said) if said else []
+                found += self._current._emit(said) if said else []  # what the rules say of them
                 continue
             event = record.event(i)
             found += self._feed(event)

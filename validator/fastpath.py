@@ -1,14 +1,10 @@
 """Run batching: the next deltas of a run that the rules passed, taken in one loop.
 
-Nine events in ten of a capture are deltas, most of them the next of a run (the same item and
-part, the next sequence number). The rules see the delta that opens a run like any event; when
-they found nothing there, the engine arms a HotRun, and the next deltas of the run that come
-in the reader's Batch records are recorded without running a rule generator each. That is
-sound because every check that sees deltas declares the payload fields it reads
-(`rules.registry.on_event(reads=...)`) and they are fields a run pins (protocol.RUN_PINNED and
-the kind's part index: equal to the opener's, the sequence number one more), or answers for
-the others itself on every delta (`runs=`, the schema rule's predicate of the fields a run
-leaves free). A rule that reads any other field keeps its event type off this loop.
+Most events are the next delta of a run (same item and part, next sequence number). The rules
+see the delta that opens a run like any event; when they found nothing there, the next deltas
+of the run in the reader's Batch records are recorded without a rule generator each. Sound
+because each check that sees deltas reads only fields a run pins (`on_event(reads=...)`) or
+answers for the others itself (`runs=`: the schema rule's rest predicate); see registry.py.
 """
 
 from __future__ import annotations
@@ -22,13 +18,10 @@ from .state import Run, StreamState
 
 
 class HotRun:
-    """The run the last delta went into, while nothing but the next deltas of it has come.
-
-    Until something else comes, the stream's state changes only by that run's deltas, so every
-    answer the rules gave on the opener holds for a next delta with the same keys, type, SSE
-    name and pinned fields; what may differ is asked again, of each delta: its sequence number
-    is the next one and the checks of `run_checks` pass it.
-    """
+    """The run the last delta went into, while nothing but its next deltas has come: the state
+    changes only by them, so the rules' answers on the opener hold for a next delta with the
+    same keys, type, SSE name and pinned fields, whose number is the next and that the checks
+    of `run_checks` pass."""
 
     __slots__ = ("state", "keys", "type", "name", "index", "item_id", "part_field", "part", "check", "every", "run")
 

@@ -65,10 +65,8 @@ class Event:
 
 
 class Batch(NamedTuple):
-    """Consecutive events the reader read alike: the same keys in the same order, the same
-    `type` and SSE name, each `step` lines after the last (1 a JSONL line, 3 an SSE block of
-    `event:`, `data:` and a blank line), with nothing for the reader to report. Most of a
-    capture is such runs of deltas; the engine may take them in one loop (fastpath.HotRun)."""
+    """Consecutive events the reader read alike (same keys in the same order, `type` and SSE
+    name; nothing to report), each `step` lines after the last: 1 for JSONL, 3 for SSE."""
 
     span: Span  # the first event's
     step: int

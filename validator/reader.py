@@ -189,9 +189,8 @@ def read_sse(stream: BinaryIO, path: str) -> Iterator[Record]:
 
 
 def _more_alike(lines: list, i: int, named: bytes, kind: str, keys: tuple, alike: list[dict]) -> int:
-    """How many of lines[i:] are blocks like those in `alike` (the same `event:` line `named`,
-    keys and type, and bytes that need no closer look), their payloads added to it: most of a
-    capture, read in one loop without a call per block."""
+    """How many of lines[i:] are blocks like those in `alike` (`event:` line `named`, keys,
+    type, bytes that need no closer look), added to it in one loop: most of a capture."""
     loads, dumps, JSONDecodeError = orjson.loads, orjson.dumps, orjson.JSONDecodeError
     j, end = i, len(lines) - 2
     while j < end and lines[j] == named and not lines[j + 2]:
@@ -218,9 +217,8 @@ def _start(value: dict) -> list[dict]:
 
 
 def _alike(path: str, line: int, step: int, name: str | None, payloads: list[dict]) -> Record:
-    """The record of events of one shape (the same keys in the same order, type and SSE name)
-    that followed each other from `line` on, `step` lines apart: a Batch, or the Event when
-    there is one."""
+    """Events of one shape that followed each other from `line` on, `step` lines apart: a
+    Batch, or the Event when there is one."""
     span = new_record(Span, (path, line, 1))
     return Event(span, payloads[0], name) if len(payloads) == 1 else Batch(span, step, name, payloads)
 
@@ -411,12 +409,9 @@ def _line_batches(stream: BinaryIO, cr_ends_lines: bool = False) -> Iterator[tup
 
 
 def read_jsonl(stream: BinaryIO, path: str) -> Iterator[Record]:
-    """One event per non-blank line: the bare event, `{"data": {...}}` or `{"event", "data"}`.
-    Lines of one shape that follow each other come as one Batch (see `_alike`).
-
-    Most lines are written as orjson writes them back: parsed from the bytes, they need no
-    closer look (payload.read_as_written) and are not CR-ended or blank. Only the others pay
-    for finding their byte offset, their CR and blanks."""
+    """One event per non-blank line: the bare event, `{"data": {...}}` or `{"event", "data"}`;
+    lines of one shape that follow each other come as one Batch. A line written as orjson
+    writes it back needs no closer look; only the others pay for their offset, CR and blanks."""
     line_no = 0
     alike: list[dict] = []  # payloads of one shape, on the lines from `first` on
     first, keys, kind = 0, (), None

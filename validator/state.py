@@ -329,10 +329,8 @@ class StreamState:
             self._track(kind, payload, ref)
 
     def extend_run(self, run: Run, deltas: Sequence[Any], last: EventRef) -> None:
-        """`update` for the next deltas of the run the last event went into (fastpath.HotRun):
-        events with a payload, their `event:` field, no comments and the next sequence
-        numbers, for the item and part of the last event, so only the counters and the run
-        change. `last` is the last of them."""
+        """`update` for the next deltas of the run the last event went into (fastpath.HotRun),
+        `last` the last of them: only the counters and the run change."""
         self.events += len(deltas)
         self.last = last
         self.seq_last = last.sequence_number

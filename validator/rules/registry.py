@@ -1,11 +1,9 @@
 """How a rule declares itself: a generator registered for one code, run per event or at the end.
 
 The rule's docstring is its user documentation (`orvalidate rule CODE` prints it). A check
-that sees deltas says which payload fields it reads: when those are fields a run of deltas
-pins, the engine may take the next deltas of a run the rules passed in one loop
-(fastpath.HotRun); a check that reads other fields keeps its types off that loop. Of the
-state, a run changes only the counters (`events`, `last`, `seq_last` one less than the
-delta's number) and the run's text: a check that reads deltas answers alike for any of those.
+that sees deltas declares the payload fields it reads; only when those are fields a run pins
+are the next deltas of a run taken in one loop (fastpath.HotRun). Of the state, a run changes
+only `events`, `last`, `seq_last` and the run's text: such a check answers alike for any of those.
 """
 
 from __future__ import annotations
@@ -20,9 +18,8 @@ from ..state import StreamState
 EventCheck = Callable[[Event, EventRef, StreamState], Iterator[Problem]]
 CloseCheck = Callable[[StreamState], Iterator[Problem]]
 Predicate = Callable[[Any], bool]
-# (event type, state) -> what a check answers of each next delta of a run: (a predicate whose
-# True means it says of the delta only the problems given, those problems); None when it
-# cannot answer without running (then no batching)
+# (event type, state) -> what a check says of each next delta of a run: (a predicate whose True
+# means only the problems given, those problems); None: it cannot answer without running
 RunAnswer = tuple[Predicate, tuple[Problem, ...]]
 RunCheck = Callable[[str, StreamState], "RunAnswer | None"]
 
@@ -41,12 +38,9 @@ def on_event(
     runs: RunCheck | None = None,
 ) -> Callable[[EventCheck], EventCheck]:
     """Register a check that sees events (of `types` only, when given), with the state as it
-    was before that event. Declaring types keeps a check off the hot path of text deltas.
-
-    `reads`: the payload fields it reads of a delta (PART_INDEX for the kind's part index);
-    `runs`: instead, what it answers of each next delta of a run (see RunCheck). A check that
-    sees deltas with neither, or reading a field a run does not pin, turns off run batching
-    for those deltas."""
+    was before that event. `reads`: the payload fields it reads of a delta (PART_INDEX: the
+    kind's part index), or `runs`: what it says of each next delta of a run (RunCheck). With
+    neither, or reading a field a run does not pin, its deltas are not batched."""
 
     def register(check: EventCheck) -> EventCheck:
         check.types = frozenset(types) if types is not None else None  # type: ignore[attr-defined]

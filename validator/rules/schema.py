@@ -26,10 +26,8 @@ def _u004_says_it(payload: dict, json_path: str | None) -> bool:
 
 
 def next_in_run(event_type: str, state: StreamState) -> tuple[Callable[[Any], bool], tuple[Problem, ...]] | None:
-    """What the rule says of each next delta of a run (fastpath.HotRun): nothing when the
-    schema less the fields a run pins (schemas.rest_check) passes it, but the S002 of a
-    candidate of `auto` that does not know the type. None under --strict and where no profile
-    in play knows the type."""
+    """What the rule says of each next delta of a run: nothing (but the S002 of an `auto`
+    candidate) when its schema less the pinned fields passes it. None under --strict."""
     return None if state.options.strict else _gate(state.options.profile, event_type)[1]
 
 
@@ -76,11 +74,9 @@ _SPLITS: dict = {}  # type -> auto_split's answer (the catalogs do not change wh
 
 
 def _gate(profile: str | None, kind: str) -> tuple[Callable[[Any], bool] | None, tuple[Callable[[Any], bool], tuple[Problem, ...]] | None]:
-    """(the compiled predicate whose "valid" means the rule has nothing to say of an event of
-    this type, not under --strict; `next_in_run`'s answer), cached per profile and type. The
-    schema that checks a type is the profile's, or under `auto` the first candidate's that
-    knows it; a valid event still gets S002 when another candidate does not (then no
-    predicate: the wording path says it). None, None when no profile in play knows the type."""
+    """(the predicate whose "valid" means the rule says nothing, or None when a valid event
+    still gets S002; `next_in_run`'s answer) per profile and type. The schema is the profile's,
+    or under `auto` the first candidate's that knows the type: (None, None) when none does."""
     key = (profile, kind)
     found = _GATES.get(key)
     if found is None:
