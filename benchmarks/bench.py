@@ -215,12 +215,15 @@ def long_capture(path: Path, deltas: int) -> int:
 def stages(real: Path) -> None:
     """Where orvalidate's time goes on the real corpus, in this process (after warm-up).
 
-    Reading and the delta shortcut (fastpath.py) are one pass now, so the stages are told
-    apart by leaving work out: the run with no per-event rules is reading, JSON, the state and
-    the shortcut; the schema rule and the other rules are what each adds to a whole run."""
+    The stages are told apart by leaving work out: the run with no per-event rules is reading,
+    JSON and the state; the schema rule and the other rules are what each adds to a whole run.
+    Run batching (fastpath.HotRun) is measured by feeding the engine the reader's records one
+    event at a time, which it then never batches."""
     import orjson
 
     from orvalidate import api
+    from orvalidate.engine import FileChecker
+    from orvalidate.reader import one_by_one, read
     from orvalidate.reporters import REPORTERS
     from orvalidate.rules import registry
 
@@ -243,6 +246,20 @@ def stages(real: Path) -> None:
 
     def check_all() -> None:
         reports[:] = [api.check_file(p) for p in files]
+
+    batched = []
+
+    def check_records(batching: bool) -> None:
+        """Every capture through the engine, its records as read or one event at a time."""
+        batched.clear()
+        for path in files:
+            checker = FileChecker(path)
+            with open(path, "rb") as stream:
+                records = read(stream, path)[1]
+                for record in records if batching else one_by_one(records):
+                    checker.feed(record)
+            checker.close()
+            batched.append(checker.batched)
 
     def without(leave_out) -> float:
         every = list(registry.EVENT_CHECKS)
@@ -270,7 +287,12 @@ def stages(real: Path) -> None:
         ("reporting (json)", report_s),
     ):
         print(f"  {name:<24} {seconds:7.3f} s  {seconds / len(texts) * 1e6:7.1f} us/event")
-    print("  (deltas after the first of a run take the shortcut; the rules run on the other events)")
+    with_s = timed(lambda: check_records(True))
+    taken = sum(batched)
+    without_s = timed(lambda: check_records(False))
+    print(f"\nRun batching ({taken} of {len(texts)} events taken in a run's loop; all rules, no report):")
+    for name, seconds in (("with run batching", with_s), ("one event at a time", without_s)):
+        print(f"  {name:<24} {seconds:7.3f} s  {seconds / len(texts) * 1e6:7.1f} us/event")
 
 
 def _parses(text: bytes) -> bool:

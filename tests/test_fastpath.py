@@ -1,19 +1,28 @@
-"""fastpath.plain_delta may only skip work, never change a finding: every capture and every
-mutated stream gives the same findings, messages included, with the shortcut and without it."""
+"""Run batching (fastpath.HotRun) may only skip work, never change a finding.
+
+Every capture and every mutated stream gives the same findings, messages included, whether
+the reader's Batch records reach the engine or each event comes alone. test_batching_guard.py
+holds the guard: a rule that reads deltas, changed, is heard on deltas that are batched.
+"""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Iterator
 
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orvalidate import api, engine, fastpath
+from orvalidate import api
+from orvalidate.engine import FileChecker
+from orvalidate.model import Event, Finding, Problem
 from orvalidate.protocol import DELTA_EVENTS
-from orvalidate.rules import EVENT_CHECKS, checks_for
+from orvalidate.reader import one_by_one, read
+from orvalidate.rules import EVENT_CHECKS, registry, run_checks
+from orvalidate.state import Options, StreamState
 
 from conftest import FIXTURES, REAL
 
@@ -27,114 +36,81 @@ def _captures() -> list[Path]:
     return found
 
 
-def _findings(data: bytes, name: str, quick: bool, **options) -> list:
-    engine.QUICK = quick
-    try:
-        return api.drain(api.check_stream(io.BytesIO(data), name, **options)).findings
-    finally:
-        engine.QUICK = True
+def _run(data: bytes, name: str, batched: bool, **options) -> tuple[list[Finding], int]:
+    """(the findings, the events run batching took), with the reader's batches or one by one."""
+    checker = FileChecker(name, **options)
+    _, records = read(io.BytesIO(data), name)
+    found: list[Finding] = []
+    for record in records if batched else one_by_one(records):
+        found += checker.feed(record)
+    found += checker.close()
+    return sorted(checker.settle(found), key=Finding.sort_key), checker.batched
+
+
+def _findings(data: bytes, name: str, batched: bool, **options) -> list[Finding]:
+    return _run(data, name, batched, **options)[0]
 
 
 @pytest.mark.parametrize("profile", PROFILES)
 @pytest.mark.parametrize("strict", [False, True])
-def test_every_capture_gives_the_same_findings_with_and_without_it(profile: str, strict: bool) -> None:
-    compared = 0
+def test_every_capture_gives_the_same_findings_with_and_without_batching(profile: str, strict: bool) -> None:
+    compared = batched = 0
     for path in _captures():
         data = path.read_bytes()
-        with_it = _findings(data, str(path), True, profile=profile, strict=strict)
+        with_it, taken = _run(data, str(path), True, profile=profile, strict=strict)
         assert with_it == _findings(data, str(path), False, profile=profile, strict=strict), path
+        assert with_it == api.check_file(str(path), profile=profile, strict=strict).findings, path
         compared += 1
+        batched += taken
     assert compared > 60
+    assert (batched > 100) != strict  # batching is on, but under --strict (every field is looked at); 418 in fixtures/
 
 
-def test_it_takes_the_shortcut_on_real_deltas(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Not a check that never fires: the first delta of a run goes through plain_delta, and
-    the next ones of a clean capture are taken by HotRun without an Event."""
-    plain, taken = [], []  # plain_delta's answers; lines take_lines took at each call
-    original, take_lines = fastpath.plain_delta, fastpath.HotRun.take_lines
-    monkeypatch.setattr(engine, "plain_delta", lambda e, s: plain.append(r := original(e, s)) or r)
-    monkeypatch.setattr(fastpath.HotRun, "take_lines", lambda *a: taken.append(r := take_lines(*a)) or r)
-    for name, lines in (("openai_text.sse", 3), ("openai_function_call.jsonl", 1)):
-        report = api.check_file(str(FIXTURES / "valid" / name))
-        assert report.findings == [], name
-        assert sum(p is not None for p in plain) >= 1 and sum(taken) >= 3 * lines, name
-        plain.clear()
-        taken.clear()
+def test_every_delta_type_a_catalog_knows_may_be_batched() -> None:
+    """Every check that sees deltas declares what it reads (or answers for a run itself): a
+    check that did not would turn batching off for every delta, unseen."""
+    for profile in ("openai", "openrouter", "open-responses"):
+        state = StreamState(Options(profile))
+        from orvalidate import schemas
+
+        for event_type in schemas.known_types(profile) & DELTA_EVENTS.keys():
+            assert run_checks(event_type, state) is not None, (profile, event_type)
 
 
-def test_every_rule_that_reads_deltas_is_covered() -> None:
-    for kind in DELTA_EVENTS:
-        names = {f"{check.__module__.rsplit('.', 1)[-1]}.{check.__name__}" for check in checks_for(kind)}
-        assert names == fastpath.COVERED, f"{kind}: update fastpath.plain_delta for {names ^ fastpath.COVERED}"
+def test_the_guards_captures_are_batched() -> None:
+    """test_batching_guard.py's captures: most of their deltas are taken by run batching."""
+    from test_batching_guard import BATCHED, _delta_count
+
+    for path in BATCHED:
+        _, taken = _run(path.read_bytes(), str(path), True, profile="openai")
+        assert taken >= _delta_count(path) // 2 > 0, path
 
 
-@pytest.mark.parametrize("profile", PROFILES)
-def test_the_schema_rules_gate_changes_no_finding(profile: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """rules/schema.py asks the compiled predicate first and says nothing when it passes: every
-    capture gives the same findings with and without that gate, and the gate is taken."""
-    from orvalidate.rules import schema
+def test_a_check_that_reads_an_unpinned_field_turns_batching_off_for_its_deltas(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rule that reads `delta` (which a run leaves free) would be skipped on batched deltas:
+    the registry refuses to batch them, and it sees every one."""
+    path = FIXTURES / "valid" / "openai_text.sse"
+    seen: list[object] = []
 
-    gated, asked = schema._passes_for, []
-    monkeypatch.setattr(schema, "_passes_for", lambda *a: asked.append(r := gated(*a)) or r)
-    for path in _captures():
-        data = path.read_bytes()
-        with_it = _findings(data, str(path), False, profile=profile)
-        monkeypatch.setattr(schema, "_passes_for", lambda *a: None)
-        assert with_it == _findings(data, str(path), False, profile=profile), path
-        monkeypatch.setattr(schema, "_passes_for", lambda *a: asked.append(r := gated(*a)) or r)
-    assert sum(found is not None for found in asked) > 1000
-
-
-def test_in_order_names_checks_every_event_type_runs() -> None:
-    """IN_ORDER names checks that run on every type: one renamed, or given `types`, would be
-    skipped where it never ran, or kept where in_order answered for it."""
-    names = {f"{check.__module__.rsplit('.', 1)[-1]}.{check.__name__}" for check in EVENT_CHECKS}
-    assert fastpath.IN_ORDER <= names
-    for event_type in ("response.created", "response.completed", "response.output_item.added", "made.up"):
-        every = {f"{check.__module__.rsplit('.', 1)[-1]}.{check.__name__}" for check in checks_for(event_type)}
-        rest = {f"{check.__module__.rsplit('.', 1)[-1]}.{check.__name__}" for check in fastpath.rest_of(event_type)}
-        assert every - rest == fastpath.IN_ORDER, event_type
-
-
-def test_a_check_registered_later_runs_on_events_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
-    """rest_of's cached tuples follow the registry: a check registered after they were made
-    still sees every event the full path takes, in order or not."""
-    from orvalidate.rules import registry
-
-    capture = str(FIXTURES / "valid" / "openai_text.sse")
-    api.check_file(capture)  # rest_of's tuples made for this capture's types
-    seen = []
-
-    def late(event, ref, state):
-        seen.append(ref.type)
+    def reads_delta(event: Event, ref, state) -> Iterator[Problem]:
+        seen.append(event.payload["delta"])  # type: ignore[index]
         return iter(())
 
-    late.types = None
-    monkeypatch.setattr(registry, "EVENT_CHECKS", [*registry.EVENT_CHECKS, late])
+    monkeypatch.setattr(registry, "EVENT_CHECKS", [*EVENT_CHECKS])  # registered for this test only
     monkeypatch.setattr(registry, "_BY_TYPE", {})
-    api.check_file(capture)
-    assert "response.output_item.added" in seen and "response.completed" in seen
+    registry.on_event("F006", types=["response.output_text.delta"], reads=["delta"])(reads_delta)
+    assert run_checks("response.output_text.delta", StreamState(Options("openai"))) is None
+    _, taken = _run(path.read_bytes(), str(path), True, profile="openai")
+    from test_batching_guard import _delta_count
 
-
-def test_in_order_is_taken_on_real_events(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Not a check that never fires: on a clean capture most full-path events are in order,
-    and the first of a stream is not (L001 and Q001 look at it)."""
-    answers = []
-    original = fastpath.in_order
-    monkeypatch.setattr(engine, "in_order", lambda e, r, s: answers.append((r.type, original(e, r, s))) or answers[-1][1])
-    assert api.check_file(str(FIXTURES / "valid" / "openai_text.sse")).findings == []
-    assert answers[0] == ("response.created", False)
-    assert sum(taken for _, taken in answers) >= len(answers) - 2 >= 5
+    assert len(seen) == _delta_count(path) > 2 and taken == 0
 
 
 # -- mutations: one event of a clean stream changed in a way a rule may care about ------------
 
 def _events(path: Path) -> list[dict]:
-    from orvalidate.model import Event
-    from orvalidate.reader import read
-
     with open(path, "rb") as stream:
-        return [r.payload for r in read(stream, str(path))[1] if isinstance(r, Event)]
+        return [r.payload for r in one_by_one(read(stream, str(path))[1]) if isinstance(r, Event)]
 
 
 BASES = [_events(FIXTURES / "valid" / name) for name in ("openai_text.sse", "openai_reasoning.sse", "openai_function_call.jsonl")]
@@ -174,7 +150,7 @@ def test_mutated_streams_give_the_same_findings(base, changes, moves, profile, w
     assert _findings(data, name, True, profile=profile) == _findings(data, name, False, profile=profile)
 
 
-# -- the bytes of a line or block, which HotRun.take_lines reads itself ------------------------
+# -- the bytes of a line or block in the middle of a run -------------------------------------
 
 EDITS = [
     ("event: response.output_text.delta", "event: response.refusal.delta"),  # F006
@@ -228,7 +204,7 @@ def test_a_jsonl_line_edited_mid_run_gives_the_same_findings_with_and_without_it
 @pytest.mark.parametrize("where", ["start", "middle", "end"])
 def test_a_type_one_auto_candidate_lacks_gives_the_same_findings_with_and_without_it(marker: str, where: str) -> None:
     """`shell_call_command.delta` is not in OpenRouter's catalog: under `auto` each such delta
-    has an S002 held until the profile is known, which the shortcut holds too."""
+    has an S002 held until the profile is known, which the schema rule says of a batched run too."""
     if not REAL.is_dir():
         pytest.skip("real captures not found")
     text = (REAL / "openai_hosted_shell_8_commands.sse").read_text()

@@ -9,7 +9,6 @@ Goldens live in tests/golden/formats/<format>.txt (standard output of one fixed 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from pathlib import Path

@@ -27,7 +27,7 @@ from click.testing import CliRunner
 
 from orvalidate.cli import main
 from orvalidate.model import Event
-from orvalidate.reader import read
+from orvalidate.reader import one_by_one, read
 
 from conftest import FIXTURES, ROOT
 
@@ -127,7 +127,7 @@ def text_stream_parts() -> tuple[list[dict], dict, list[dict]]:
     """(head events, one output_text.delta, tail events) of openai_text.sse, a valid text stream."""
     with open(VALID_SSE, "rb") as stream:
         _, records = read(stream, str(VALID_SSE))
-        events = [r.payload for r in records if isinstance(r, Event)]
+        events = [r.payload for r in one_by_one(records) if isinstance(r, Event)]
     assert [e["type"] for e in events[:5]][-1] == "response.output_text.delta"
     return events[:4], events[4], events[-4:]
 
@@ -317,6 +317,8 @@ def test_one_50mb_string_field_costs_a_small_multiple_of_its_size(tmp_path: Path
     code, peak_kb = wait_peak(proc, TIMEOUT)
     reader.join(10)
     no_traceback(proc.stderr.read())
+    proc.stdout.close()
+    proc.stderr.close()
     assert code == 1
     doc = json.loads(out[0])
     assert codes(doc) == ({"L001", "L002", "S002", "F007"} if spaced else {"L001", "L002", "S002"})
@@ -744,6 +746,7 @@ def test_standard_output_closed_after_one_line(many_findings: Path, tmp_path: Pa
             proc.wait(timeout=TIMEOUT)
         finally:
             proc.kill()
+            proc.stderr.close()
     assert first
     no_traceback(err)
     assert proc.returncode in (1, 120, 141, -signal.SIGPIPE), (proc.returncode, err[-2000:])
@@ -879,6 +882,8 @@ def test_big_capture_on_stdin_is_never_held_in_memory_2gb() -> None:
             proc.kill()
     for reader in readers:
         reader.join(10)
+    proc.stdout.close()
+    proc.stderr.close()
     seconds = time.monotonic() - started
     print(f"\n{written / (1 << 20):.0f} MB of deltas ({n} events) in {seconds:.1f} s; peak RSS {peak_kb / 1024:.0f} MB")
     no_traceback(outputs["out"], outputs["err"])

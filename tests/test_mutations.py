@@ -18,7 +18,7 @@ import pytest
 import orvalidate
 from orvalidate.model import Event
 from orvalidate.protocol import DELTA_EVENTS, DONE_EVENTS
-from orvalidate.reader import read
+from orvalidate.reader import one_by_one, read
 from streams import response
 
 VALID = Path(__file__).resolve().parents[1] / "fixtures" / "valid"
@@ -80,6 +80,7 @@ def profile_for(name: str) -> str:
 def load(path: Path) -> Events:
     with open(path, "rb") as stream:
         _, records = read(stream, str(path))
+        records = one_by_one(records)
         return [r.payload for r in records if isinstance(r, Event) and r.payload is not None]
 
 

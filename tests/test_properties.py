@@ -34,7 +34,7 @@ from hypothesis import strategies as st  # noqa: E402
 from orvalidate import codes  # noqa: E402
 from orvalidate.api import FileReport, StreamValidator, check_stream  # noqa: E402
 from orvalidate.model import PROFILES, Comment, Done, Event, Finding, Problem  # noqa: E402
-from orvalidate.reader import read  # noqa: E402
+from orvalidate.reader import one_by_one, read  # noqa: E402
 
 from conftest import FIXTURES, ROOT  # noqa: E402
 
@@ -106,7 +106,7 @@ def _profile_arg(capture: Path) -> str:
 def _records(capture: Path) -> list:
     with open(capture, "rb") as stream:
         _, records = read(stream, str(capture))
-        return list(records)
+        return list(one_by_one(records))
 
 
 def _faithful(records: list) -> bool:
@@ -585,7 +585,7 @@ def _utf8(text: str) -> bytes:
 
 def _read_back(text: str, path: str):
     _, records = read(io.BytesIO(text.encode("utf-8")), path)
-    return [r for r in records if isinstance(r, Event)]
+    return [r for r in one_by_one(records) if isinstance(r, Event)]
 
 
 @_settings(300)

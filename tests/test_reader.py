@@ -18,7 +18,7 @@ from unittest.mock import ANY
 import pytest
 
 from orvalidate import reader
-from orvalidate.model import Comment, Done, Event, Problem, Span
+from orvalidate.model import Batch, Comment, Done, Event, Problem, Span
 
 PATH = "capture.sse"
 
@@ -41,10 +41,16 @@ def compact(record) -> tuple:
     return ("problem", record.code, record.span.line, record.span.column)
 
 
+def expand(records) -> list:
+    """The records with each Batch as the events it holds (a Batch is how the reader hands
+    over events of one shape that follow each other; each is the event it would read alone)."""
+    return list(reader.one_by_one(records))
+
+
 def read_all(data: bytes, fmt: str | None = "sse", path: str = PATH, chunk: int | None = None) -> list:
     stream = Tiny(data, chunk) if chunk else io.BytesIO(data)
     _, records = reader.read(stream, path, fmt)
-    return list(records)
+    return expand(records)
 
 
 def records(data: bytes, fmt: str | None = "sse", path: str = PATH, chunk: int | None = None) -> list[tuple]:
@@ -218,7 +224,7 @@ def test_bom_alone_in_the_first_read() -> None:
             return self.parts.pop(0) if self.parts else b""
 
     _, recs = reader.read(Reads(), PATH, "sse")
-    assert [compact(r) for r in recs] == [ev(1)]
+    assert [compact(r) for r in expand(recs)] == [ev(1)]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -280,7 +286,7 @@ def test_sse_every_split_point() -> None:
 
     for at in range(1, len(data)):  # a read() never returns b"" before the end
         _, recs = reader.read(Split(at), PATH, "sse")
-        assert [compact(r) for r in recs] == whole, at
+        assert [compact(r) for r in expand(recs)] == whole, at
 
 
 JSONL_LINES_CASES = [
@@ -555,15 +561,18 @@ def test_format_for(path: str, fmt: str | None) -> None:
 
 def test_read_sniffs_a_path_without_extension() -> None:
     fmt, recs = reader.read(io.BytesIO(J + b"\n"), "capture", None)
+    recs = expand(recs)
     assert fmt == "jsonl"
     assert [compact(r) for r in recs] == [ev(1, JA)]
     fmt, recs = reader.read(io.BytesIO(b"event: a\n" + EA + b"\n\n"), "capture", None)
+    recs = expand(recs)
     assert fmt == "sse"
     assert [compact(r) for r in recs] == [ev(1, A, "a")]
 
 
 def test_read_sniffs_stdin_in_tiny_chunks() -> None:
     fmt, recs = reader.read(Tiny(b"\n" + J + b"\n" + J + b"\n", 1), "-", None)
+    recs = expand(recs)
     assert fmt == "jsonl"
     assert [compact(r) for r in recs] == [ev(2, JA), ev(3, JA)]
 
@@ -573,6 +582,7 @@ def test_read_sniff_keeps_everything_past_the_first_chunk() -> None:
     line = b'{"type":"a","pad":"' + b"x" * 1000 + b'"}\n'
     count = reader.CHUNK // len(line) * 3 + 7
     fmt, recs = reader.read(io.BytesIO(line * count), "capture", None)
+    recs = expand(recs)
     recs = list(recs)
     assert fmt == "jsonl"
     assert len(recs) == count
@@ -582,12 +592,14 @@ def test_read_sniff_keeps_everything_past_the_first_chunk() -> None:
 
 def test_extension_decides_over_content() -> None:
     fmt, recs = reader.read(io.BytesIO(J + b"\n\n"), "x.sse", None)
+    recs = expand(recs)
     assert fmt == "sse"
     assert [compact(r) for r in recs] == [("problem", "F004", 1, 1)]
 
 
 def test_explicit_format_decides_over_extension() -> None:
     fmt, recs = reader.read(io.BytesIO(J + b"\n"), "x.sse", "jsonl")
+    recs = expand(recs)
     assert fmt == "jsonl"
     assert [compact(r) for r in recs] == [ev(1, JA)]
 
@@ -642,7 +654,7 @@ def test_require_real_skips_with_a_reason_when_the_folder_is_absent(monkeypatch:
 
 
 # ------------------------------------------------------------------------------------------------
-# the quick paths (`_quick_block`, `quick_decode`) may only skip work, never change a record
+# the quick paths (`_quick_block`, a line orjson writes back) may only skip work, never change a record
 
 
 def _every_record(record) -> str:
@@ -667,7 +679,8 @@ def test_the_quick_paths_read_every_capture_as_the_slow_ones(chunk, monkeypatch:
     files = _capture_files()
     quick = {p: [_every_record(r) for r in read_all(p.read_bytes(), None, str(p), chunk)] for p in files}
     monkeypatch.setattr(reader, "_quick_block", lambda *_: None)
-    monkeypatch.setattr(reader, "quick_decode", lambda _: None)
+    monkeypatch.setattr(reader, "SERIALIZED_UP_TO", 0)  # no line is taken for written back
+    monkeypatch.setattr(reader, "read_as_written", lambda *_: False)
     for path in files:
         assert quick[path] == [_every_record(r) for r in read_all(path.read_bytes(), None, str(path), chunk)], path
     assert len(files) > 60
@@ -691,18 +704,18 @@ def test_the_quick_paths_read_every_capture_as_the_slow_ones(chunk, monkeypatch:
         '{"type":"a","n":1.5e3}',
     ],
 )
-def test_quick_decode_passes_only_what_decode_finds_nothing_in(text: str) -> None:
-    """`quick_decode` may let a payload through only when `decode` would report nothing."""
-    from orvalidate.payload import decode, quick_decode
+def test_a_line_the_quick_path_reads_gets_what_decode_finds(text: str) -> None:
+    """The quick path (a payload orjson writes back, or `read_as_written`) may take a line only
+    when `decode` would report nothing: the event carries exactly what decode finds."""
+    from orvalidate.payload import decode
 
-    value, problems = decode(text, lambda pos: Span("p", 1, pos + 1))
-    quick = quick_decode(text.encode())
-    if quick is not None:
-        assert (problems, repr(quick)) == ([], repr(value))
+    value, problems = decode(text, lambda pos: Span(PATH, 1, pos + 1))
+    (event,) = read_all(text.encode() + b"\n", "jsonl")
+    assert (event.problems, repr(event.payload)) == (tuple(problems), repr(value))
     if "NaN" in text or '"type":"b"' in text or '"k":2' in text:
-        assert quick is None and problems
+        assert problems
     if "18446744073709551616" in text:  # kept exact by the standard library, not a float
-        assert quick is None and value["n"] == 2**64
+        assert event.payload["n"] == 2**64
 
 
 def test_the_quick_block_reads_most_real_sse_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -726,3 +739,37 @@ def test_F003_on_an_ordinary_event_names_that_event() -> None:
     events = report.streams[0].events
     assert (f003.event_index, f003.sequence_number, f003.event_type) == (events - 1, 17, "response.completed")
     assert (f003.line, f003.column) == (52, 1)
+
+
+# -- batches: events of one shape that follow each other come as one record -----------------
+
+def _shape(records) -> list[tuple]:
+    return [("batch", r.span.line, r.step, len(r.payloads)) if isinstance(r, Batch) else compact(r) for r in records]
+
+
+def test_blocks_of_one_shape_that_follow_each_other_come_as_one_batch() -> None:
+    one = b'event: a\ndata: {"type":"a","n":%d}\n\n'
+    data = one % 1 + one % 2 + one % 3 + b'event: a\ndata: {"n":4,"type":"a"}\n\n' + one % 5 + b": hi\n\n" + one % 6 + one % 7
+    _, recs = reader.read(io.BytesIO(data), PATH, "sse")
+    recs = list(recs)
+    # other keys (or their order) end a batch, and so does a line read one by one
+    assert _shape(recs) == [("batch", 1, 3, 3), ev(10, {"n": 4, "type": "a"}, "a"), ev(13, {"type": "a", "n": 5}, "a"),
+                            ("comment", 16, "hi"), ("batch", 18, 3, 2)]
+    assert [compact(e) for e in expand(recs)] == records(data, chunk=1)  # as read one at a time
+
+
+def test_jsonl_lines_of_one_shape_come_as_one_batch_and_a_blank_line_ends_it() -> None:
+    data = b'{"type":"a","n":1}\n{"type":"a","n":2}\n\n{"type":"a","n":3}\n{"type":"b","n":4}\n{"type":"b","n":5}\r\n'
+    _, recs = reader.read(io.BytesIO(data), PATH, "jsonl")
+    recs = list(recs)
+    assert _shape(recs) == [("batch", 1, 1, 2), ev(4, {"type": "a", "n": 3}), ("batch", 5, 1, 2)]
+    assert [compact(e) for e in expand(recs)] == records(data, "jsonl", chunk=1)
+
+
+def test_a_batch_never_holds_what_the_reader_reports_on() -> None:
+    """A block without `event:`, a payload with SDK keys or one read the slow way (here a
+    repeated key, F007) is an Event."""
+    data = (b'data: {"type":"a"}\n\n' * 2 + b'event: a\ndata: {"type":"a","itemId":"x"}\n\n' * 2
+            + b'event: a\ndata: {"type":"a","type":"a"}\n\n' * 2)
+    _, recs = reader.read(io.BytesIO(data), PATH, "sse")
+    assert not any(isinstance(r, Batch) for r in recs)

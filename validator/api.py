@@ -7,11 +7,11 @@ events (dicts) one at a time and see findings as they arise.
 from __future__ import annotations
 
 import os
-from typing import BinaryIO, Callable, Iterator, NamedTuple
+from typing import BinaryIO, Callable, Iterator
 
 from .config import DEFAULT, Config
-from .engine import AUTO, FileChecker, StreamSummary
-from .model import Done, Event, Finding, Span
+from .engine import AUTO, FileChecker
+from .model import Done, Event, FileReport, Finding, Report, Span, StreamSummary
 from .payload import check_event_shape
 from .reader import format_for, read
 
@@ -20,85 +20,6 @@ CAPTURE_EXTENSIONS = (".sse", ".jsonl", ".ndjson")
 
 class CaptureError(Exception):
     """A path that cannot be checked at all (missing, unreadable, no captures): exit 2."""
-
-
-class FileReport(NamedTuple):
-    """One capture's verdict: the format it was read as, its streams and its findings."""
-
-    path: str
-    format: str
-    streams: list[StreamSummary]
-    findings: list[Finding]
-    late_suppressed: int = 0  # found before a `file-ignore` that came later in the capture
-
-
-class Report:
-    """The files of one run (a plain class: a dataclass costs a millisecond at start-up)."""
-
-    def __init__(self, files: list[FileReport] | None = None) -> None:
-        self.files: list[FileReport] = files if files is not None else []
-
-    def __repr__(self) -> str:
-        return f"Report(files={self.files!r})"
-
-    @property
-    def findings(self) -> list[Finding]:
-        """Every file's findings, ordered by path, line, column and code."""
-        return sorted((f for file in self.files for f in file.findings), key=Finding.sort_key)
-
-    def to_dict(self) -> dict:
-        """The JSON report, version 1 (README documents it; tools may parse it)."""
-        findings = self.findings
-        return {
-            "version": 1,
-            "files": [
-                {
-                    "path": f.path,
-                    "format": f.format,
-                    "streams": [
-                        {
-                            "index": s.index,
-                            "profile": s.profile,
-                            "events": s.events,
-                            "response_id": s.response_id,
-                            "status": s.status,
-                        }
-                        for s in f.streams
-                    ],
-                }
-                for f in self.files
-            ],
-            "findings": [
-                {
-                    "path": x.path,
-                    "line": x.line,
-                    "column": x.column,
-                    "code": x.code,
-                    "name": x.name,
-                    "severity": x.severity,
-                    "message": x.message,
-                    "stream": x.stream,
-                    "event_index": x.event_index,
-                    "sequence_number": x.sequence_number,
-                    "event_type": x.event_type,
-                    "json_path": x.json_path,
-                    **({"container": x.container._asdict()} if x.container else {}),
-                }
-                for x in findings
-            ],
-            "summary": self.summary(),
-        }
-
-    def summary(self) -> dict:
-        """Counts of files, streams, events, errors and warnings."""
-        findings = [f for file in self.files for f in file.findings]
-        return {
-            "files": len(self.files),
-            "streams": sum(len(f.streams) for f in self.files),
-            "events": sum(s.events for f in self.files for s in f.streams),
-            "errors": sum(1 for x in findings if x.severity == "error"),
-            "warnings": sum(1 for x in findings if x.severity == "warning"),
-        }
 
 
 def iter_captures(path: str, config: Config = DEFAULT, input_format: str | None = None) -> Iterator[str]:
@@ -130,7 +51,7 @@ def check_stream(
 ) -> Iterator[Finding | FileReport]:
     """Check one capture read from `stream`: findings as they arise, then the FileReport."""
     checker = FileChecker(path, profile, strict, starting_after, config)
-    fmt, records = read(stream, path, input_format, checker.hot)
+    fmt, records = read(stream, path, input_format)
     findings: list[Finding] = []
     for record in records:
         for finding in checker.feed(record):

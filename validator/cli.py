@@ -497,7 +497,8 @@ def run() -> None:
 
 def _exit_now(code: int) -> None:
     """End the process without the interpreter's teardown, which frees every module and object
-    one by one: about 15 ms here, a tenth of checking a small capture (the pre-commit case). The
+    one by one: a good share of checking a small capture (the pre-commit case; the benchmark's
+    start-up figure shows it). The
     output is flushed first, and nothing else is pending: the worker pool was shut down and
     the output file closed by their `with`. If the flush fails the usual exit reports it."""
     try:

@@ -123,106 +123,13 @@ RULES: dict[str, Rule] = {
 BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES.values()}
 
 
+def reader_doc(code: str) -> str | None:
+    """The docs of a code no rule function reports: beside its check, in the CODE_DOCS of
+    reader.py, payload.py, engine.py, suppress.py or containers/."""
+    from . import containers, engine, payload, reader, suppress
 
-# The documentation of the codes the reader and the engine report themselves (they have no rule
-# function whose docstring could say it). `orvalidate rule CODE` prints these.
-READER_DOCS: dict[str, str] = {
-    "F001": """F001 invalid-utf8 (error under every profile).
-
-An event stream is UTF-8 by definition. Each line holding bytes that are not UTF-8 gives one
-finding with the byte offset of the first bad byte; the bytes are read as U+FFFD and reading
-goes on, so the rest of the capture is still checked.
-
-Fails:  data: {"type":"response.output_text.delta","delta":"caf\\xe9",...}  (a Latin-1 byte)
-Passes: data: {"type":"response.output_text.delta","delta":"café",...}  (UTF-8)""",
-    "F002": """F002 invalid-json (error under every profile).
-
-A `data:` payload (all `data:` lines of a block joined with LF) or a JSONL line is not JSON. The
-location is the place of the error in the capture file, not the start of the event. The event
-still counts in the stream, but rules that would need its content stay quiet about it (no L001
-when it is first, no L002 when it is last, no sequence gap across it).
-
-Fails:  data: {"type":"response.created","sequence_number":0,
-Passes: data: {"type":"response.created","sequence_number":0,"response":{...}}""",
-    "F003": """F003 unterminated-event (warning under every profile).
-
-An SSE event is dispatched at a blank line; a client that follows the specification drops a
-last block that has none. The block is still checked.
-
-Fails:  ...data: {"type":"response.completed",...}<end of file>
-Passes: ...data: {"type":"response.completed",...}\\n\\n<end of file>""",
-    "F004": """F004 unknown-sse-field (warning under every profile).
-
-SSE knows the fields `event`, `data`, `id` and `retry`; a client ignores any other line, so
-whatever it carries is lost. Comments start with `:`.
-
-Fails:  evnt: response.created
-Passes: event: response.created""",
-    "F005": """F005 invalid-retry (warning under every profile).
-
-`retry:` sets the reconnection time in milliseconds and must be ASCII digits only; a client
-ignores any other value.
-
-Fails:  retry: 3s
-Passes: retry: 3000""",
-    "F007": """F007 duplicate-key (error under every profile).
-
-A JSON object in a payload has the same key twice: parsers disagree on which value wins
-(most keep the last). Located at the repeated key.
-
-Fails:  {"type":"response.output_text.delta","delta":"a","delta":"b",...}
-Passes: {"type":"response.output_text.delta","delta":"ab",...}""",
-    "F008": """F008 non-finite-number (error under every profile).
-
-`NaN`, `Infinity` and `-Infinity` are not JSON; strict parsers (orjson, JavaScript's
-JSON.parse) reject the whole event.
-
-Fails:  {"type":"response.completed","response":{"usage":{"cost":NaN,...}}}
-Passes: {"type":"response.completed","response":{"usage":{"cost":0.0012,...}}}""",
-    "F011": """F011 sdk-casing (error under every profile).
-
-The wire is snake_case. A payload with SDK camelCase protocol keys (`sequenceNumber`, `itemId`,
-`outputIndex`, `createdAt`, `inputTokens`, ...) in the event, its response, usage, item or part
-was serialized by an SDK after parsing, not recorded from the wire. Keys inside user data
-(tool arguments, metadata, JSON Schemas) are never looked at. Such an event is not
-schema-checked, and its missing `sequence_number` is not Q004.
-
-Fails:  {"type":"response.output_text.delta","itemId":"msg_1","outputIndex":0,"sequenceNumber":4,...}
-Passes: {"type":"response.output_text.delta","item_id":"msg_1","output_index":0,"sequence_number":4,...}""",
-    "F012": """F012 not-an-event (error under every profile).
-
-A payload that is valid JSON but not an object with a string `type` (an array, a string, a
-number, an object without `type`) is not an event of this protocol.
-
-Fails:  data: ["response.created"]
-Passes: data: {"type":"response.created",...}""",
-    "F013": """F013 empty-capture (error under every profile).
-
-The capture holds no event at all: it is empty, blank, only comments, or only `data: [DONE]`.
-A fixture like that checks nothing.
-
-Fails:  : OPENROUTER PROCESSING\\n\\ndata: [DONE]\\n\\n
-Passes: data: {"type":"response.created",...}\\n\\n...""",
-    "F016": """F016 unused-suppression (warning under every profile).
-
-A suppression comment in an SSE capture (`: orvalidate: ignore[D004]` for its block's event,
-`: orvalidate: file-ignore[D004]` for the whole file) whose selector suppressed nothing, or
-names no rule: it is stale, or hides nothing it was meant to. One finding per idle selector.
-
-Fails:  : orvalidate: ignore[D004]   (in a block whose event has no D004)
-Passes: : orvalidate: ignore[D004]   (in the block of the `.done` whose text differs)""",
-    "F017": """F017 container-unreadable (error under every profile).
-
-A VCR.py cassette (`.yaml`, `.yml`) or HAR file (`.har`) holds recorded HTTP exchanges;
-orvalidate checks every one whose request path ends in `/responses` and whose response is
-`text/event-stream`. F017 is reported, at the place of the problem, when the file is not
-YAML or JSON, is not a cassette (no `interactions` list) or a HAR (no `log.entries` list),
-or when such a stream's body cannot be decoded (bad base64, a corrupt gzip body, a HAR entry
-whose `content.text` was not recorded). A container with no Responses stream in it is fine.
-
-Fails:  interactions:\n- request: {uri: 'https://api.openai.com/v1/responses'  (unclosed)
-Passes: interactions:\n- request: {method: POST, uri: 'https://api.openai.com/v1/responses'}\n  response: ...""",
-}
+    homes = (reader, payload, engine, suppress, containers)
+    return next((m.CODE_DOCS[code] for m in homes if code in m.CODE_DOCS), None)
 
 
 def documentation(code: str) -> str:
@@ -239,8 +146,8 @@ def documentation(code: str) -> str:
     check = DOCS.get(rule.code)
     if check is not None and check.__doc__:
         text += inspect.cleandoc(check.__doc__) + "\n"
-    elif rule.code in READER_DOCS:
-        text += READER_DOCS[rule.code] + "\n"
+    elif reader_doc(rule.code) is not None:
+        text += f"{reader_doc(rule.code)}\n"
     elif rule.code.startswith("P"):
         from .live.expectations import DOCS as LIVE_DOCS  # docstrings only: no live extra needed
 

@@ -189,10 +189,10 @@ class _Writer:
             if all(isinstance(x, str) or x is None or x is True or x is False for x in values):
                 # strings by a set; null, true and false by identity (true is not 1)
                 strings = frozenset(x for x in values if isinstance(x, str))
-                tests = [f"{v} is {x!r}" for x in (None, True, False) if any(x is y for y in values)]
+                alternatives = [f"{v} is {x!r}" for x in (None, True, False) if any(x is y for y in values)]
                 if strings:
-                    tests.append(f"(isinstance({v}, str) and {v} in {self.constant(strings)})")
-                out.append(f"{pad}if not ({' or '.join(tests)}): return False")
+                    alternatives.append(f"(isinstance({v}, str) and {v} in {self.constant(strings)})")
+                out.append(f"{pad}if not ({' or '.join(alternatives)}): return False")
             else:
                 out.append(f"{pad}if not any(_equal({v}, x) for x in {self.constant(list(values))}): return False")
         if "minimum" in schema:
@@ -295,7 +295,7 @@ def compile_schema(schema: Any) -> Callable[[Any], bool]:
     namespace: dict[str, Any] = {}
     exec(compile(source, "<orvalidate compiled schema>", "exec"), namespace)
     check = namespace["PREDICATES"]["schema"]
-    check.source = source  # type: ignore[attr-defined]  (for debugging and the tests)
+    check.source = source  # type: ignore[attr-defined]  # for debugging and the tests
     return check
 
 

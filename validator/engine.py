@@ -8,27 +8,18 @@ on it; with an explicit profile they are returned as soon as they are found.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Sequence
 
 from . import codes
 from .config import DEFAULT, Config
-from .fastpath import HotRun, in_order, plain_delta, rest_of
-from .model import Comment, Done, Event, EventRef, Finding, Problem, new_record
+from .fastpath import HotRun
+from .model import Batch, Comment, Done, Event, EventRef, Finding, Problem, StreamSummary, new_record
 from .rules import CLOSE_CHECKS, checks_for
 from .state import Options, StreamState
 from .suppress import Suppressions
 
 AUTO = "auto"
-QUICK = True  # take fastpath.plain_delta's shortcut for ordinary deltas
 MESSAGE_LIMIT = 1000  # a capture's 1 MB key must not make a 1 MB finding line
-
-
-class StreamSummary(NamedTuple):
-    index: int
-    profile: str
-    events: int
-    response_id: str | None
-    status: str | None
 
 
 def _cut(message: str) -> str:
@@ -49,40 +40,20 @@ class StreamChecker:
         self.config = config
         self.state = StreamState(Options(None if profile == AUTO else profile, strict, starting_after))
         self._pending: list[tuple[Problem, EventRef | None]] = []
-        self.quick = QUICK  # the tests turn it off to compare findings
+        self.found: list[tuple[Problem, EventRef]] = []  # what the last event fed got (a run may follow)
 
     # -- input -------------------------------------------------------------------------
-    def feed_plain(self, event: Event, hot: HotRun) -> bool:
-        """Record an ordinary delta (fastpath.py), arm `hot` with its run and say so; False:
-        it needs `feed_event`.
-
-        Nothing is emitted: after every record either the profile is still open with no marker
-        seen, or it is decided and nothing is pending, so `_emit([])` would return nothing. A
-        problem `auto` holds until the profile is known (S002 for one candidate) is held here."""
-        if not self.quick:
-            return False
-        state = self.state
-        plain = plain_delta(event, state)
-        if plain is None:
-            return False
-        item, kind, check, extra = plain
-        payload = event.payload
-        ref = new_record(EventRef, (event.span, state.events, payload["sequence_number"], payload["type"]))  # type: ignore[index]
-        if extra is not None:  # the profile is open and no marker seen: `_emit` would hold it
-            self._pending.append((extra, ref))
-        hot.arm(state, event, kind, state.add_delta(ref, item, kind, payload), check, extra, self._pending)  # type: ignore[arg-type]
-        return True
-
     def feed_event(self, event: Event) -> list[Finding]:
         state = self.state
         ref = new_record(EventRef, (event.span, state.events, event.sequence_number, event.type))
         problems = event.problems
         found = [(p, ref) for p in problems] if problems else []
         if event.payload is not None or not problems:
-            for check in rest_of(ref.type) if self.quick and in_order(event, ref, state) else checks_for(ref.type):
+            for check in checks_for(ref.type):
                 for problem in check(event, ref, state):
                     found.append((problem, ref))
         state.update(event, ref)
+        self.found = found
         return self._emit(found)
 
     def feed_done(self, done: Done) -> list[Finding]:
@@ -108,7 +79,7 @@ class StreamChecker:
         return StreamSummary(self.index, profile, state.events, state.response_id, state.status)
 
     # -- output ------------------------------------------------------------------------
-    def _emit(self, found: list[tuple[Problem, EventRef | None]]) -> list[Finding]:
+    def _emit(self, found: Sequence[tuple[Problem, EventRef | None]]) -> list[Finding]:
         state = self.state
         if state.options.profile is None:
             if state.openrouter_marker:
@@ -117,7 +88,7 @@ class StreamChecker:
                 self._pending.extend(found)
                 return []
         if self._pending:
-            found = self._pending + found
+            found = self._pending + list(found)
             self._pending = []
         elif not found:
             return []
@@ -170,21 +141,37 @@ class FileChecker:
         self.events = 0
         self.suppressions = Suppressions()
         self._current = self._new_stream()
-        # The next deltas of the run the last one went into, which the reader lets it take.
-        self.hot = HotRun(path)
+        self.hot: HotRun | None = None  # the run the last delta went into, while armed
+        self.batched = 0  # events taken by run batching, not one by one (the benchmark prints it)
 
     def _new_stream(self) -> StreamChecker:
         resumed = self.starting_after if not self.streams else None  # --starting-after: the first stream only
         return StreamChecker(len(self.streams), self.path, self.profile, self.strict, resumed, self.config)
 
-    def feed(self, record: Event | Done | Comment | Problem) -> list[Finding]:
-        """The findings this record makes known, less those a suppression comment covers."""
-        if self.hot.armed:
-            self.hot.settle()
-        if type(record) is Event and self._current.feed_plain(record, self.hot):
-            self.events += 1
-            return []
-        return [f for f in self._feed(record) if self.suppressions.allows(f)]
+    def feed(self, record: Event | Batch | Done | Comment | Problem) -> list[Finding]:
+        """The findings this record makes known, less those a suppression comment covers. Of
+        a batch's events, those that continue the run the last delta went into are taken by
+        the armed HotRun; each other event goes to the rules, and arms one when it may."""
+        if not isinstance(record, Batch):
+            found = self._feed(record)
+            self.hot = HotRun.after(self._current.state, record, self._current.found) if type(record) is Event else None
+            return [f for f in found if self.suppressions.allows(f)] if found else found
+        found = []
+        i, end = 0, len(record.payloads)
+        while i < end:
+            said: list[tuple[Problem, EventRef]] = []
+            taken = self.hot.take(record, i, said) if self.hot is not None else 0
+            if taken:
+                self.events += taken
+                self.batched += taken
+                i += taken
+                found += self._current._emit(said) if said else []  # what the rules say of them
+                continue
+            event = record.event(i)
+            found += self._feed(event)
+            self.hot = HotRun.after(self._current.state, event, self._current.found)
+            i += 1
+        return [f for f in found if self.suppressions.allows(f)] if found else found
 
     def _feed(self, record: Event | Done | Comment | Problem) -> list[Finding]:
         if isinstance(record, Event):
@@ -214,7 +201,7 @@ class FileChecker:
         return found
 
     def close(self) -> list[Finding]:
-        self.hot.settle()
+        self.hot = None
         found = self._close_stream()
         level = self.config.level("F013", self._file_profile, self.path)
         if self.events == 0 and level is not None:
@@ -232,3 +219,13 @@ class FileChecker:
         kept = [f for f in findings if self.suppressions.allows(f)]
         return kept + self.suppressions.unused(self.path, self.config.level("F016", self._file_profile, self.path))
 
+
+CODE_DOCS: dict[str, str] = {  # what the codes reported here mean: `orvalidate rule CODE` prints it
+    "F013": """F013 empty-capture (error under every profile).
+
+The capture holds no event at all: it is empty, blank, only comments, or only `data: [DONE]`.
+A fixture like that checks nothing.
+
+Fails:  : OPENROUTER PROCESSING\\n\\ndata: [DONE]\\n\\n
+Passes: data: {"type":"response.created",...}\\n\\n...""",
+}

@@ -1,7 +1,8 @@
-"""Frozen records shared by every step: where something is, what was read, what was found.
+"""Frozen records shared by every step: where something is, what was read, what was found,
+and the report of a run that every reporter reads.
 
-They are NamedTuples and plain classes, not dataclasses: building a dataclass costs about a
-millisecond at import, and start-up is what a pre-commit hook pays on every commit.
+They are NamedTuples and plain classes, not dataclasses: building a dataclass at import adds to
+the start-up, which is what a pre-commit hook pays on every commit.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ PROFILES = ("openrouter", "openai", "open-responses")
 
 
 # Builds a NamedTuple from a tuple of its fields, without the Python-level `__new__` the class
-# defines: half the cost, for the Span and EventRef of every delta.
+# defines: cheaper, for the Span and EventRef of every delta.
 new_record = tuple.__new__
 
 
@@ -63,6 +64,21 @@ class Event:
         return seq if type(seq) is int else None
 
 
+class Batch(NamedTuple):
+    """Consecutive events the reader read alike (same keys in the same order, `type` and SSE
+    name; nothing to report), each `step` lines after the last: 1 for JSONL, 3 for SSE."""
+
+    span: Span  # the first event's
+    step: int
+    sse_event: str | None
+    payloads: list[dict[str, Any]]
+
+    def event(self, i: int) -> Event:
+        """The i-th event as the reader would have read it alone."""
+        span = self.span
+        return Event(new_record(Span, (span.path, span.line + i * self.step, 1)), self.payloads[i], self.sse_event)
+
+
 class Done(NamedTuple):
     """The `data: [DONE]` sentinel: not an event, but the rules care where it is."""
 
@@ -80,7 +96,7 @@ class EventRef(NamedTuple):
     """Enough of an event to locate a finding about it after the event is gone."""
 
     span: Span
-    index: int
+    index: int  # type: ignore[assignment]  # a field, shadowing tuple.index
     sequence_number: int | None
     type: str | None
 
@@ -126,3 +142,92 @@ class Finding(NamedTuple):
     def sort_key(self) -> tuple:
         inside = (self.container.entry, self.container.stream_line) if self.container else ()
         return (self.path, self.line, self.column, inside, self.code, self.message)
+
+
+class StreamSummary(NamedTuple):
+    """One stream of a capture, as the report lists it."""
+
+    index: int  # type: ignore[assignment]  # a field, shadowing tuple.index
+    profile: str
+    events: int
+    response_id: str | None
+    status: str | None
+
+
+class FileReport(NamedTuple):
+    """One capture's verdict: the format it was read as, its streams and its findings."""
+
+    path: str
+    format: str
+    streams: list[StreamSummary]
+    findings: list[Finding]
+    late_suppressed: int = 0  # found before a `file-ignore` that came later in the capture
+
+
+class Report:
+    """The files of one run (a plain class: a dataclass adds to the start-up)."""
+
+    def __init__(self, files: list[FileReport] | None = None) -> None:
+        self.files: list[FileReport] = files if files is not None else []
+
+    def __repr__(self) -> str:
+        return f"Report(files={self.files!r})"
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Every file's findings, ordered by path, line, column and code."""
+        return sorted((f for file in self.files for f in file.findings), key=Finding.sort_key)
+
+    def to_dict(self) -> dict:
+        """The JSON report, version 1 (README documents it; tools may parse it)."""
+        findings = self.findings
+        return {
+            "version": 1,
+            "files": [
+                {
+                    "path": f.path,
+                    "format": f.format,
+                    "streams": [
+                        {
+                            "index": s.index,
+                            "profile": s.profile,
+                            "events": s.events,
+                            "response_id": s.response_id,
+                            "status": s.status,
+                        }
+                        for s in f.streams
+                    ],
+                }
+                for f in self.files
+            ],
+            "findings": [
+                {
+                    "path": x.path,
+                    "line": x.line,
+                    "column": x.column,
+                    "code": x.code,
+                    "name": x.name,
+                    "severity": x.severity,
+                    "message": x.message,
+                    "stream": x.stream,
+                    "event_index": x.event_index,
+                    "sequence_number": x.sequence_number,
+                    "event_type": x.event_type,
+                    "json_path": x.json_path,
+                    **({"container": x.container._asdict()} if x.container else {}),
+                }
+                for x in findings
+            ],
+            "summary": self.summary(),
+        }
+
+    def summary(self) -> dict:
+        """Counts of files, streams, events, errors and warnings."""
+        findings = [f for file in self.files for f in file.findings]
+        return {
+            "files": len(self.files),
+            "streams": sum(len(f.streams) for f in self.files),
+            "events": sum(s.events for f in self.files for s in f.streams),
+            "errors": sum(1 for x in findings if x.severity == "error"),
+            "warnings": sum(1 for x in findings if x.severity == "warning"),
+        }

@@ -1,13 +1,13 @@
 """Files checked in forked processes, the parent one of them (`--jobs N` on Linux).
 
 ProcessPoolExecutor runs N workers beside a parent that only waits: on two cores the parent's
-collecting thread competes with both, importing it costs ~18 ms, and a folder of small captures
-is done before that pays back. Here the parent checks files too, beside N - 1 forked children.
+collecting thread competes with both, importing it costs more than a small capture's check, and a
+folder of small captures is done before that pays back. Here the parent checks files too, beside N - 1 forked children.
 They share the work through a pipe of chunk numbers written before the fork (a read of 4 bytes
 takes one whole number), so whoever is free takes the next chunk, and a child sends each result
 back as a pickle, framed by its length. The parent reads what has come between its own chunks,
-without waiting, and all the rest at the end. A thread reading as results came cost ~8 ms of 180
-on 300 captures: each wake-up took the GIL from the checking thread, on a core a child was using.
+without waiting, and all the rest at the end. A thread reading as results came was measurably
+slower: each wake-up took the GIL from the checking thread, on a core a child was using.
 The results pipes are made as large as the system lets a process (1 MiB on Linux), so a child
 waits for a parent busy with a long capture only once that much is waiting.
 """

@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 import orjson
 
+from .helpers import short
 from .model import Problem, Span
 
 # A JSON string, written as an unrolled loop: `(?:[^"\\]|\\.)*` would keep backtracking state
@@ -155,41 +156,21 @@ def _sdk_keys(payload: dict) -> list[str]:
     return found
 
 
-def short(value: Any, limit: int = 60) -> str:
-    """A value as the user would write it, cut to `limit` characters."""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 # decode's tests, for a payload still in bytes
 _BLANK_AFTER_QUOTE_B = tuple(q.encode() for q in _BLANK_AFTER_QUOTE)
 _SPACED_COLON_B = re.compile(_SPACED_COLON.pattern.encode())
 _HUGE_INTEGER_B = re.compile(_HUGE_INTEGER.pattern.encode())
 
 
-def quick_decode(data: bytes | bytearray) -> dict | None:
-    """The payload object when nothing about it needs a closer look, else None (then `decode`
-    runs and finds what there is). Nothing is reported from here, so it cannot word anything
-    differently from `decode`: no bad UTF-8 or JSON, no integer past 64 bits, no repeated key."""
-    try:
-        value = orjson.loads(data)
-    except orjson.JSONDecodeError:
-        return None
-    if type(value) is not dict or not read_as_written(value, data):
-        return None
-    return value
-
-
 def read_as_written(value: dict, data: bytes | bytearray) -> bool:
     """Is `value`, which orjson parsed from `data`, all that `data` says: no key repeated (the
     parse kept only its last value), no integer past 64 bits (parsed as a float)?
 
-    Most payloads are written as orjson writes them back (compact, UTF-8 as it is): then the
-    text is the serialization of the parsed value, which holds each key once and writes a
-    float (an integer past 64 bits) with a point or exponent, so there is nothing to find.
-    That comparison costs a third of counting the keys; lines over a MiB skip it (the copy)."""
-    if written_back(value, data):
-        return True
+    Asked when `data` is not what orjson writes back for `value`. Most payloads are (compact,
+    UTF-8 as it is): the serialization of the parsed value holds each key once and writes a
+    float (an integer past 64 bits) with a point or exponent, so there is nothing to find, and
+    that comparison, which the reader and `decode` make first, costs less than counting the
+    keys (lines over SERIALIZED_UP_TO skip it: the copy)."""
     keys, huge = _walk(value)
     if huge and _HUGE_INTEGER_B.search(data):
         return False
@@ -203,12 +184,6 @@ def read_as_written(value: dict, data: bytes | bytearray) -> bool:
 SERIALIZED_UP_TO = 1 << 20
 
 
-def written_back(value: Any, data: bytes | bytearray) -> bool:
-    """Is `data` exactly what orjson writes for `value`? Then it repeats no key and holds no
-    integer past 64 bits (see read_as_written); lines over a MiB are not copied to find out."""
-    return len(data) < SERIALIZED_UP_TO and orjson.dumps(value) == data
-
-
 def decode(text: str, locate: Callable[[int], Span]) -> tuple[Any, list[Problem]]:
     """Parse `text`; `locate` turns a character position in it into a place in the file.
 
@@ -218,7 +193,7 @@ def decode(text: str, locate: Callable[[int], Span]) -> tuple[Any, list[Problem]
     problems: list[Problem] = []
     try:
         value = orjson.loads(text)
-        if len(text) < SERIALIZED_UP_TO and written_back(value, text.encode("utf-8", "surrogatepass")):
+        if len(text) < SERIALIZED_UP_TO and orjson.dumps(value) == text.encode("utf-8", "surrogatepass"):
             return value, problems  # nothing to find (the length first: no copy of a long line)
         keys, huge = _walk(value)
         if huge and _HUGE_INTEGER.search(text):
@@ -270,3 +245,47 @@ def check_event_shape(value: Any, span: Span) -> tuple[dict | None, list[Problem
             )
         ], True
     return value, [], False
+
+
+CODE_DOCS: dict[str, str] = {  # what the codes reported here mean: `orvalidate rule CODE` prints it
+    "F002": """F002 invalid-json (error under every profile).
+
+A `data:` payload (all `data:` lines of a block joined with LF) or a JSONL line is not JSON. The
+location is the place of the error in the capture file, not the start of the event. The event
+still counts in the stream, but rules that would need its content stay quiet about it (no L001
+when it is first, no L002 when it is last, no sequence gap across it).
+
+Fails:  data: {"type":"response.created","sequence_number":0,
+Passes: data: {"type":"response.created","sequence_number":0,"response":{...}}""",
+    "F007": """F007 duplicate-key (error under every profile).
+
+A JSON object in a payload has the same key twice: parsers disagree on which value wins
+(most keep the last). Located at the repeated key.
+
+Fails:  {"type":"response.output_text.delta","delta":"a","delta":"b",...}
+Passes: {"type":"response.output_text.delta","delta":"ab",...}""",
+    "F008": """F008 non-finite-number (error under every profile).
+
+`NaN`, `Infinity` and `-Infinity` are not JSON; strict parsers (orjson, JavaScript's
+JSON.parse) reject the whole event.
+
+Fails:  {"type":"response.completed","response":{"usage":{"cost":NaN,...}}}
+Passes: {"type":"response.completed","response":{"usage":{"cost":0.0012,...}}}""",
+    "F011": """F011 sdk-casing (error under every profile).
+
+The wire is snake_case. A payload with SDK camelCase protocol keys (`sequenceNumber`, `itemId`,
+`outputIndex`, `createdAt`, `inputTokens`, ...) in the event, its response, usage, item or part
+was serialized by an SDK after parsing, not recorded from the wire. Keys inside user data
+(tool arguments, metadata, JSON Schemas) are never looked at. Such an event is not
+schema-checked, and its missing `sequence_number` is not Q004.
+
+Fails:  {"type":"response.output_text.delta","itemId":"msg_1","outputIndex":0,"sequenceNumber":4,...}
+Passes: {"type":"response.output_text.delta","item_id":"msg_1","output_index":0,"sequence_number":4,...}""",
+    "F012": """F012 not-an-event (error under every profile).
+
+A payload that is valid JSON but not an object with a string `type` (an array, a string, a
+number, an object without `type`) is not an event of this protocol.
+
+Fails:  data: ["response.created"]
+Passes: data: {"type":"response.created",...}""",
+}

@@ -6,9 +6,9 @@ their `.done`, which part they write into, which hosted tools have a `*.complete
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, TypeVar
+from typing import NamedTuple
 
-R = TypeVar("R")
+from .helpers import remember
 
 # Event type prefix -> the output item types it may address (R10). Longest prefix wins.
 ITEM_FAMILIES: dict[str, frozenset[str]] = {
@@ -44,16 +44,6 @@ def item_family(event_type: str) -> frozenset[str] | None:
         return remember(_FAMILY_OF, event_type, ITEM_FAMILIES.get(event_type.rsplit(".", 1)[0] + "."))
 
 
-def remember(cache: dict, key: Any, value: R) -> R:
-    """Keep `value` in a per-type cache (here and in rules/), which starts over past
-    TYPES_CACHED entries: a capture of made-up types must not grow it without end."""
-    if len(cache) >= TYPES_CACHED:
-        cache.clear()
-    cache[key] = value
-    return value
-
-
-TYPES_CACHED = 1024  # answers kept per event type before a cache starts over
 _FAMILY_OF: dict[str, frozenset[str] | None] = {}  # asked on every event: answered once per type
 
 
@@ -89,6 +79,7 @@ DONE_EVENTS: dict[str, DeltaKind] = {f"{base}.done": kind for base, kind in _KIN
 # What a run of deltas pins: fastpath.HotRun takes a next delta only when these fields, and the
 # kind's part_index, equal the last one's (its sequence number being the last plus one).
 RUN_PINNED = ("type", "sequence_number", "output_index", "item_id")
+PART_INDEX = "<part index>"  # in a rule's `reads`: the field its delta kind's part_index names
 
 # Which content part type each text kind must write into (O008).
 PART_KINDS = {"output_text": "output_text", "refusal": "refusal", "reasoning_text": "reasoning_text"}

@@ -7,10 +7,13 @@ current SSE block, so a capture of gigabytes costs no more memory than its longe
 from __future__ import annotations
 
 import re
-from typing import BinaryIO, Iterator, Protocol, Union
+from typing import BinaryIO, Iterable, Iterator, Union
 
-from .model import Comment, Done, Event, Problem, Span, new_record
-from .payload import check_event_shape, decode, is_plain, quick_decode, short
+import orjson
+
+from .model import Batch, Comment, Done, Event, Problem, Span, new_record
+from .helpers import short
+from .payload import SERIALIZED_UP_TO, check_event_shape, decode, is_plain, read_as_written
 
 CHUNK = 1 << 16
 BOM = b"\xef\xbb\xbf"
@@ -19,17 +22,16 @@ SSE_FIELDS = ("event", "data", "id", "retry")
 FORMATS = ("sse", "jsonl")
 _EXTENSIONS = {".sse": "sse", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
-Record = Union[Event, Done, Comment, Problem]
+Record = Union[Event, Batch, Done, Comment, Problem]
 
 
-class Taker(Protocol):
-    """What the consumer offers the reader (fastpath.HotRun): while `armed`, the lines it
-    records itself, without a record (`take_lines(lines, i, line_no, sse)` says how many
-    of lines[i:] it took; line_no lines came before lines[i])."""
-
-    armed: bool
-
-    def take_lines(self, lines: list[bytes], i: int, line_no: int, sse: bool) -> int: ...
+def one_by_one(records: Iterable[Record]) -> Iterator[Record]:
+    """The records with each Batch as the events it holds, each as if read alone."""
+    for record in records:
+        if type(record) is Batch:
+            yield from map(record.event, range(len(record.payloads)))
+        else:
+            yield record
 
 
 def format_for(path: str) -> str | None:
@@ -128,51 +130,104 @@ class _Block:
         self.problems: list[Problem] = []
 
 
-def read_sse(stream: BinaryIO, path: str, taker: Taker | None = None) -> Iterator[Record]:
+def read_sse(stream: BinaryIO, path: str) -> Iterator[Record]:
     """Parse an event stream: dispatch at a blank line, join `data:` lines with LF.
 
-    Most blocks are `event: <type>` (or nothing), one `data: <object>` and a blank line: the
-    `taker` records the run of deltas it follows, `_quick_block` reads the others from the
-    bytes at once; any other line is read by `_sse_line`.
+    Most blocks are `event: <type>` (or nothing), one `data: <object>` and a blank line:
+    `_quick_block` reads those from the bytes at once, and named blocks of one shape that
+    follow each other come as one Batch (see `_alike`); any other line is read by `_sse_line`.
     """
     block = _Block()
     line_no = 0
     terminated = True
+    alike: list[dict] = []  # payloads of one shape, in blocks from line `first` on
+    first, keys, kind, name, named = 0, (), "", None, b""
     for lines, offset, terminated in _line_batches(stream, cr_ends_lines=True):
         last = len(lines) - 1
+        counted = 0  # `offset` is that of lines[counted]; found when a line needs it
         i = 0
         while i <= last:
             raw = lines[i]
             if block.start is None and not block.comments and not block.problems:
-                taken = taker.take_lines(lines, i, line_no, True) if taker is not None and taker.armed else 0
-                if not taken:
-                    quick = _quick_block(lines, i, path, line_no)
-                    if quick is not None:
-                        event, taken = quick
-                        yield event
-                        event = None  # not kept while the next is read
-                if taken:
+                quick = _quick_block(lines, i)
+                if quick is not None:  # (any other line ends a batch: its blocks follow each other)
+                    value, sse_event, taken = quick
+                    if alike and value["type"] == kind and sse_event == name and tuple(value) == keys:
+                        alike.append(value)
+                    else:
+                        if alike:
+                            yield _alike(path, first, 3, name, alike)
+                        alike = _start(value) if sse_event is not None else []
+                        if alike:
+                            first, keys, kind, name, named = line_no + 1, tuple(value), value["type"], sse_event, raw
+                        else:
+                            yield _event(value, new_record(Span, (path, line_no + 1, 1)), sse_event, sse_event is not None)
+                    value = None  # type: ignore[assignment]  # not kept while the next is read
+                    if alike:
+                        taken += _more_alike(lines, i + taken, named, kind, keys, alike)
                     line_no += taken
-                    offset += sum(map(len, lines[i : i + taken])) + taken
                     i += taken
                     continue
+            if alike:
+                yield _alike(path, first, 3, name, alike)
+                alike = []
             line_no += 1
             if raw:
+                offset += sum(map(len, lines[counted:i])) + i - counted  # a batch of several lines holds LF-ended lines only
+                counted = i
                 _sse_line(block, raw, offset, Span(path, line_no, 1))
             else:
                 yield from _dispatch(block, path, unterminated=False)
                 block = _Block()
-            offset += len(raw) + 1  # a batch of several lines holds LF-ended lines only
             i += 1
         lines = None  # type: ignore[assignment]
+        if alike:
+            yield _alike(path, first, 3, name, alike)
+            alike = []
     if block.data or block.comments or block.problems:
         yield from _dispatch(block, path, unterminated=not terminated or bool(block.data))
 
 
-def _quick_block(lines: list, i: int, path: str, line_no: int) -> tuple[Event, int] | None:
-    """(the event, lines it took) when lines[i:] start an ordinary block whose bytes need no
-    closer look (`quick_decode`), else None: then the lines are read one by one, which finds
-    and words whatever there is. It reports nothing, so it can word nothing differently."""
+def _more_alike(lines: list, i: int, named: bytes, kind: str, keys: tuple, alike: list[dict]) -> int:
+    """How many of lines[i:] are blocks like those in `alike` (`event:` line `named`, keys,
+    type, bytes that need no closer look), added to it in one loop: most of a capture."""
+    loads, dumps, JSONDecodeError = orjson.loads, orjson.dumps, orjson.JSONDecodeError
+    j, end = i, len(lines) - 2
+    while j < end and lines[j] == named and not lines[j + 2]:
+        data = lines[j + 1]
+        if data[:6] != b"data: ":
+            break
+        data = data[6:]
+        try:
+            value = loads(data)
+        except JSONDecodeError:
+            break
+        if type(value) is not dict or tuple(value) != keys or value["type"] != kind:
+            break
+        if (len(data) >= SERIALIZED_UP_TO or dumps(value) != data) and not read_as_written(value, data):
+            break
+        alike.append(value)
+        j += 3
+    return j - i
+
+
+def _start(value: dict) -> list[dict]:
+    """[value] when it may begin a Batch (its type a string, nothing `_event` would look at), else []."""
+    return [value] if type(value["type"]) is str and is_plain(value) else []
+
+
+def _alike(path: str, line: int, step: int, name: str | None, payloads: list[dict]) -> Record:
+    """Events of one shape that followed each other from `line` on, `step` lines apart: a
+    Batch, or the Event when there is one."""
+    span = new_record(Span, (path, line, 1))
+    return Event(span, payloads[0], name) if len(payloads) == 1 else Batch(span, step, name, payloads)
+
+
+def _quick_block(lines: list, i: int) -> tuple[dict, str | None, int] | None:
+    """(the payload, the SSE name, lines it took) when lines[i:] start an ordinary block
+    whose bytes need no closer look (payload.read_as_written), else None: then the lines are read one
+    by one, which finds and words whatever there is. It reports nothing, so it can word
+    nothing differently."""
     raw = lines[i]
     if raw[:7] == b"event: ":
         if i + 2 >= len(lines) or lines[i + 2] or lines[i + 1][:6] != b"data: ":
@@ -186,18 +241,23 @@ def _quick_block(lines: list, i: int, path: str, line_no: int) -> tuple[Event, i
         name, data, taken = None, raw[6:], 2
     else:
         return None
-    value = quick_decode(data)
-    if value is None or "type" not in value:
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    if type(value) is not dict or "type" not in value:
+        return None
+    if (len(data) >= SERIALIZED_UP_TO or orjson.dumps(value) != data) and not read_as_written(value, data):
         return None
     try:
         sse_event = name.decode("utf-8") if name is not None else None
     except UnicodeDecodeError:
         return None
-    return _event(value, new_record(Span, (path, line_no + 1, 1)), sse_event, name is not None), taken
+    return value, sse_event, taken
 
 
 def _event(value: dict, span: Span, sse_event: str | None, has_event_field: bool) -> Event:
-    """The Event of a line or block that `quick_decode` parsed: a plain one (a delta) as it
+    """The Event of a line or block the quick path parsed: a plain one (a delta) as it
     is, any other after `check_event_shape`."""
     if type(value["type"]) is str and is_plain(value):
         return Event(span, value, sse_event, has_event_field)
@@ -348,39 +408,60 @@ def _line_batches(stream: BinaryIO, cr_ends_lines: bool = False) -> Iterator[tup
         yield [pending], offset, False
 
 
-def read_jsonl(stream: BinaryIO, path: str, taker: Taker | None = None) -> Iterator[Record]:
-    """One event per non-blank line: the bare event, `{"data": {...}}` or `{"event", "data"}`."""
+def read_jsonl(stream: BinaryIO, path: str) -> Iterator[Record]:
+    """One event per non-blank line: the bare event, `{"data": {...}}` or `{"event", "data"}`;
+    lines of one shape that follow each other come as one Batch. A line written as orjson
+    writes it back needs no closer look; only the others pay for their offset, CR and blanks."""
     line_no = 0
+    alike: list[dict] = []  # payloads of one shape, on the lines from `first` on
+    first, keys, kind = 0, (), None
+    loads, dumps, JSONDecodeError = orjson.loads, orjson.dumps, orjson.JSONDecodeError
     for lines, offset, _ in _line_batches(stream):
-        i, count = 0, len(lines)
-        while i < count:
-            if taker is not None and taker.armed:
-                taken = taker.take_lines(lines, i, line_no, False)
-                if taken:
-                    line_no += taken
-                    offset += sum(map(len, lines[i : i + taken])) + taken
-                    i += taken
+        counted = 0  # `offset` is that of lines[counted]
+        for k, raw in enumerate(lines):
+            try:
+                value = loads(raw)
+            except JSONDecodeError:
+                value = None
+            if type(value) is not dict or len(raw) >= SERIALIZED_UP_TO or dumps(value) != raw:
+                offset += sum(map(len, lines[counted:k])) + k - counted
+                counted = k
+                if raw[-1:] == b"\r":
+                    raw = raw[:-1]
+                blank = not raw or (raw[0] in _BLANK_BYTES and raw.isspace())
+                if blank or type(value) is not dict or "type" not in value or not read_as_written(value, raw):
+                    if alike:  # a batch's lines follow each other
+                        yield _alike(path, first, 1, None, alike)
+                        alike = []
+                    if not blank:
+                        at = line_no + k + 1
+                        yield _jsonl_event(raw, offset, new_record(Span, (path, at, 1)), at, path)
                     continue
-            raw = lines[i]
-            i += 1
-            line_no += 1
-            at = offset
-            offset += len(raw) + 1
-            if raw[-1:] == b"\r":
-                raw = raw[:-1]
-            if not raw or (raw[0] in _BLANK_BYTES and raw.isspace()):
+            elif "type" not in value:
+                if alike:
+                    yield _alike(path, first, 1, None, alike)
+                    alike = []
+                at = line_no + k + 1
+                yield _jsonl_event(raw, offset + sum(map(len, lines[counted:k])) + k - counted, new_record(Span, (path, at, 1)), at, path)
                 continue
-            value = quick_decode(raw)  # most lines: parsed from the bytes, no text copy made
-            if value is not None and "type" in value:
-                event = _event(value, new_record(Span, (path, line_no, 1)), None, True)
+            if alike and value["type"] == kind and tuple(value) == keys:
+                alike.append(value)
+                continue
+            if alike:
+                yield _alike(path, first, 1, None, alike)
+            alike = _start(value)
+            if alike:
+                first, keys, kind = line_no + k + 1, tuple(value), value["type"]
             else:
-                event = _jsonl_event(raw, at, new_record(Span, (path, line_no, 1)), line_no, path)
-            # Hold nothing of this line while the next one is read: a line of 10 MB would
-            # otherwise be kept twice, as bytes and as its payload, while the next one grows.
-            raw = value = None
-            yield event
-            event = None
-        lines = None
+                yield _event(value, new_record(Span, (path, line_no + k + 1, 1)), None, True)
+        # Hold nothing of the last line while the next batch is read: a line of 10 MB would
+        # otherwise be kept twice, as bytes and as its payload, while the next one grows.
+        raw = value = None
+        line_no += len(lines)
+        lines = None  # type: ignore[assignment]
+        if alike:
+            yield _alike(path, first, 1, None, alike)
+            alike = []
 
 
 def _jsonl_event(raw: bytes, offset: int, span: Span, line_no: int, path: str) -> Event:
@@ -420,9 +501,8 @@ class _Prefixed:
         return self._stream.read(size)
 
 
-def read(stream: BinaryIO, path: str, fmt: str | None = None, taker: Taker | None = None) -> tuple[str, Iterator[Record]]:
-    """The capture's format and its records; with no format, the extension or first bytes say.
-    Lines that `taker` records (see Taker) are not among the records."""
+def read(stream: BinaryIO, path: str, fmt: str | None = None) -> tuple[str, Iterator[Record]]:
+    """The capture's format and its records; with no format, the extension or first bytes say."""
     fmt = fmt or format_for(path)
     if fmt is None:
         head = stream.read(CHUNK)
@@ -433,4 +513,37 @@ def read(stream: BinaryIO, path: str, fmt: str | None = None, taker: Taker | Non
             head += more
         fmt = sniff(head)
         stream = _Prefixed(head, stream)  # type: ignore[assignment]
-    return fmt, (read_sse(stream, path, taker) if fmt == "sse" else read_jsonl(stream, path, taker))
+    return fmt, (read_sse(stream, path) if fmt == "sse" else read_jsonl(stream, path))
+
+
+CODE_DOCS: dict[str, str] = {  # what the codes reported here mean: `orvalidate rule CODE` prints it
+    "F001": """F001 invalid-utf8 (error under every profile).
+
+An event stream is UTF-8 by definition. Each line holding bytes that are not UTF-8 gives one
+finding with the byte offset of the first bad byte; the bytes are read as U+FFFD and reading
+goes on, so the rest of the capture is still checked.
+
+Fails:  data: {"type":"response.output_text.delta","delta":"caf\\xe9",...}  (a Latin-1 byte)
+Passes: data: {"type":"response.output_text.delta","delta":"café",...}  (UTF-8)""",
+    "F003": """F003 unterminated-event (warning under every profile).
+
+An SSE event is dispatched at a blank line; a client that follows the specification drops a
+last block that has none. The block is still checked.
+
+Fails:  ...data: {"type":"response.completed",...}<end of file>
+Passes: ...data: {"type":"response.completed",...}\\n\\n<end of file>""",
+    "F004": """F004 unknown-sse-field (warning under every profile).
+
+SSE knows the fields `event`, `data`, `id` and `retry`; a client ignores any other line, so
+whatever it carries is lost. Comments start with `:`.
+
+Fails:  evnt: response.created
+Passes: event: response.created""",
+    "F005": """F005 invalid-retry (warning under every profile).
+
+`retry:` sets the reconnection time in milliseconds and must be ASCII digits only; a client
+ignores any other value.
+
+Fails:  retry: 3s
+Passes: retry: 3000""",
+}

@@ -176,7 +176,7 @@ def predicates_source() -> str:
         compiler.add(name, schema, schema["$id"])
     for name in sorted(pinned):
         schema = _document(_BASE + name)
-        rest = _without(schema, pinned[name])
+        rest = _without(schema, pinned[name])  # type: ignore[arg-type]  # a part index of None is no field
         if rest is not None:
             compiler.add(name + _REST, rest, schema["$id"])
     return compiler.source(_PREDICATES_HEADER)
@@ -207,7 +207,7 @@ def _inline(node: Any, base: str) -> Any:
         return [_inline(v, base) for v in node]
     if not isinstance(node, dict):
         return node
-    out = {}
+    out: dict[str, Any] = {}
     for key, value in node.items():
         if key == "$ref" or key in ("$id", "$schema", "$defs"):
             continue
@@ -225,8 +225,7 @@ def _inline(node: Any, base: str) -> Any:
         return {**out, "allOf": [target]} if out else target
     clash = (set(out) & set(target)) - _MERGE_SAFE
     if clash or "allOf" in out:
-        out.setdefault("allOf", [])
-        out["allOf"] = [*out["allOf"], target]
+        out["allOf"] = [*out.get("allOf", []), target]
         return out
     merged = dict(target)
     merged.update(out)
@@ -412,7 +411,7 @@ def _json_path(parts: list[Any]) -> str:
 # --strict: every field the schema does not declare is an S001 warning
 
 
-def errors(schema: Any, instance: Any) -> Iterator[Any]:
+def errors(schema: Any, instance: Any) -> list[Any]:
     """schema_errors.errors, loaded on first use: a capture whose events all pass their
     predicates never needs it or compiled.py (~15M instructions of every start)."""
     from .schema_errors import errors as found

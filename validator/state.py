@@ -3,7 +3,7 @@
 Rules see each event with the state as it was *before* that event, then the engine calls
 `update`. Closing rules see the state after the last event.
 
-Plain classes, not dataclasses: a dataclass costs about a millisecond to build at import.
+Plain classes, not dataclasses: building a dataclass at import adds to the start-up.
 """
 
 from __future__ import annotations
@@ -69,10 +69,6 @@ class Run:
         self.size = 0  # characters in blocks
         self.deltas = 0
         self.done = False
-
-    def add(self, delta: Any) -> None:
-        """Count a delta event (its `delta` field, whatever it holds); see add_all."""
-        self.add_all((delta,))
 
     def add_all(self, deltas: Sequence[Any]) -> None:
         """Count delta events (their `delta` fields, whatever they hold) and keep their texts
@@ -332,20 +328,13 @@ class StreamState:
         elif kind is not None and not event.sdk_cased:
             self._track(kind, payload, ref)
 
-    def add_delta(self, ref: EventRef, item: Item, kind: DeltaKind, payload: dict) -> Run:
-        """`update` for a delta that fastpath.plain_delta passed: an event with a payload, its
-        `event:` field, no comments, the next sequence number and an open item, before any
-        terminal or `[DONE]`, so only the counters and the delta's run change. Returns the run."""
-        self.events += 1
-        self.last = ref
-        self.last_opaque = False
-        self.seq_last = payload["sequence_number"]
-        key = self.run_key(kind, payload)
-        run = item.runs.get(key)
-        if run is None:
-            run = item.runs[key] = Run(kind, ref)
-        run.add(payload.get("delta"))
-        return run
+    def extend_run(self, run: Run, deltas: Sequence[Any], last: EventRef) -> None:
+        """`update` for the next deltas of the run the last event went into (fastpath.HotRun),
+        `last` the last of them: only the counters and the run change."""
+        self.events += len(deltas)
+        self.last = last
+        self.seq_last = last.sequence_number
+        run.add_all(deltas)
 
     def _track(self, kind: str, payload: dict, ref: EventRef) -> None:
         """Follow output items, their parts and delta runs."""
@@ -379,7 +368,7 @@ class StreamState:
             return
         if kind in DELTA_EVENTS:
             kind_info = DELTA_EVENTS[kind]
-            self._open_run(kind_info, payload, item, ref).add(payload.get("delta"))
+            self._open_run(kind_info, payload, item, ref).add_all((payload.get("delta"),))
             return
         if kind in DONE_EVENTS:
             kind_info = DONE_EVENTS[kind]

@@ -13,7 +13,7 @@ from typing import NamedTuple
 from . import codes
 from .config import selects
 from .model import Finding, Span
-from .payload import short
+from .helpers import short
 
 _DIRECTIVE = re.compile(r"^\s*orvalidate:\s*(ignore|file-ignore)\[([^\]]*)\]\s*$")
 
@@ -89,3 +89,15 @@ class Suppressions:
 
 def _known(selector: str) -> bool:
     return any(selects(selector, code) for code in codes.RULES)
+
+
+CODE_DOCS: dict[str, str] = {  # what the codes reported here mean: `orvalidate rule CODE` prints it
+    "F016": """F016 unused-suppression (warning under every profile).
+
+A suppression comment in an SSE capture (`: orvalidate: ignore[D004]` for its block's event,
+`: orvalidate: file-ignore[D004]` for the whole file) whose selector suppressed nothing, or
+names no rule: it is stale, or hides nothing it was meant to. One finding per idle selector.
+
+Fails:  : orvalidate: ignore[D004]   (in a block whose event has no D004)
+Passes: : orvalidate: ignore[D004]   (in the block of the `.done` whose text differs)""",
+}

@@ -12,6 +12,21 @@ from __future__ import annotations
 from typing import NamedTuple
 
 KINDS = ("cassette", "har")
+
+# The documentation of the code this room reports itself (`orvalidate rule F017`).
+CODE_DOCS = {
+    "F017": """F017 container-unreadable (error under every profile).
+
+A VCR.py cassette (`.yaml`, `.yml`) or HAR file (`.har`) holds recorded HTTP exchanges;
+orvalidate checks every one whose request path ends in `/responses` and whose response is
+`text/event-stream`. F017 is reported, at the place of the problem, when the file is not
+YAML or JSON, is not a cassette (no `interactions` list) or a HAR (no `log.entries` list),
+or when such a stream's body cannot be decoded (bad base64, a corrupt gzip body, a HAR entry
+whose `content.text` was not recorded). A container with no Responses stream in it is fine.
+
+Fails:  interactions:\n- request: {uri: 'https://api.openai.com/v1/responses'  (unclosed)
+Passes: interactions:\n- request: {method: POST, uri: 'https://api.openai.com/v1/responses'}\n  response: ...""",
+}
 _EXTENSIONS = {".har": "har", ".yaml": "cassette", ".yml": "cassette"}
 
 

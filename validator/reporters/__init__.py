@@ -9,7 +9,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Callable, Iterator, Mapping, TextIO
 
-from ..api import Report
+from ..model import Report
 
 Reporter = Callable[[Report, TextIO], None]
 

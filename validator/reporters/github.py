@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from ..api import Report
+from ..model import Report
 from .text import escape
 
 

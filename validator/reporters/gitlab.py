@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from ..api import Report
+from ..model import Report
 from .identity import display_path, fingerprints, repository_root
 
 _SEVERITY = {"error": "major", "warning": "minor"}

@@ -1,4 +1,4 @@
-"""`--format json`: the versioned report of api.Report.to_dict, one document."""
+"""`--format json`: the versioned report of model.Report.to_dict, one document."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import TextIO
 
 import orjson
 
-from ..api import Report
+from ..model import Report
 
 
 def write(report: Report, out: TextIO) -> None:

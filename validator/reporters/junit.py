@@ -12,8 +12,7 @@ from __future__ import annotations
 from typing import TextIO
 from xml.etree import ElementTree as ET
 
-from ..api import Report
-from ..model import Finding
+from ..model import Finding, Report
 from .text import escape
 
 

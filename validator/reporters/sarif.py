@@ -15,8 +15,7 @@ from typing import TextIO
 from urllib.parse import quote
 
 from .. import __version__, codes
-from ..api import Report
-from ..model import PROFILES, Finding
+from ..model import PROFILES, Finding, Report
 from .identity import STDIN, STDIN_NAME, fingerprints, repository_path, repository_root
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

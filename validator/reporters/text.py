@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
-from ..api import Report
-from ..model import Finding
+from ..model import Finding, Report
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 

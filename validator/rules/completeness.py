@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..model import Event, EventRef, Problem
-from ..payload import short
+from ..helpers import short
 from ..protocol import DONE_EVENTS, HOSTED_TOOLS
 from ..state import TERMINAL, StreamState, kept, restored, same_text, signature
 from .registry import on_close, on_event
@@ -120,6 +120,7 @@ def terminal_checks(event: Event, ref: EventRef, state: StreamState) -> Iterator
         )
         return
     for position, (held, got) in enumerate(zip(expected, found)):
+        assert held is not None  # the items in `closed` are done, so they have their `final`
         if isinstance(got[2], str) and type(held[2]) is bytes and same_text(held[2], got[2]):
             held = (held[0], held[1], got[2])  # a long text, kept compressed, and the same
         want = restored(held)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..model import Event, EventRef, Problem
-from ..payload import short
+from ..helpers import short
 from ..state import StreamState
 from .registry import on_close, on_event
 
 
-@on_event("F006")
+@on_event("F006", reads=["type"])
 def event_type_mismatch(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """F006 event-type-mismatch (error under every profile).
 
@@ -24,7 +24,7 @@ def event_type_mismatch(event: Event, ref: EventRef, state: StreamState) -> Iter
         yield Problem("F006", f"the SSE event name is `{short(event.sse_event)}` but the payload's type is `{ref.type}`")
 
 
-@on_event("F009")
+@on_event("F009", reads=[])
 def done_sentinel_not_last(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """F009 done-sentinel-not-last (error under every profile).
 

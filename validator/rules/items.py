@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..model import Event, EventRef, Problem
-from ..payload import short
-from ..protocol import CALL_ITEMS, DELTA_EVENTS, DONE_EVENTS, item_family
+from ..helpers import short
+from ..protocol import CALL_ITEMS, DELTA_EVENTS, DONE_EVENTS, PART_INDEX, item_family
 from ..state import StreamState
 from .registry import on_event
 
@@ -28,7 +28,7 @@ def _describe(item) -> str:
     return f"{item.type or 'item'} `{item.id}` (output_index {item.index})"
 
 
-@on_event("O001")
+@on_event("O001", reads=["type", "output_index", "item_id"])
 def unknown_output_item(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """O001 unknown-output-item (error under every profile).
 
@@ -58,9 +58,9 @@ def unknown_output_item(event: Event, ref: EventRef, state: StreamState) -> Iter
         return
     item_id = payload.get("item_id")
     if "output_index" not in payload and isinstance(item_id, str) and item_id not in state.ids:
-        key = ("O001", item_id)
-        if key not in state.reported:
-            state.reported.add(key)
+        id_key = ("O001", item_id)
+        if id_key not in state.reported:
+            state.reported.add(id_key)
             yield Problem("O001", f"`{ref.type}` names item_id `{short(item_id)}` before any `response.output_item.added` for it", json_path="$.item_id")
 
 
@@ -85,7 +85,7 @@ def output_index_order(event: Event, ref: EventRef, state: StreamState) -> Itera
         yield Problem("O002", f"`response.output_item.added` has output_index {index}, expected {state.next_index}", json_path="$.output_index")
 
 
-@on_event("O003")
+@on_event("O003", reads=["type", "output_index", "item_id"])
 def item_id_mismatch(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """O003 item-id-mismatch (error under every profile).
 
@@ -112,7 +112,7 @@ def item_id_mismatch(event: Event, ref: EventRef, state: StreamState) -> Iterato
     )
 
 
-@on_event("O004")
+@on_event("O004", reads=["type", "output_index", "item_id"])
 def item_type_mismatch(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """O004 item-type-mismatch (error under every profile).
 
@@ -128,7 +128,7 @@ def item_type_mismatch(event: Event, ref: EventRef, state: StreamState) -> Itera
         return
     family = item_family(ref.type)
     item = state.item_for(event.payload) if family else None
-    if item is None or item.type is None or item.type in family:
+    if item is None or family is None or item.type is None or item.type in family:
         return
     key = ("O004", ref.type.rsplit(".", 1)[0])
     if key in item.reported:
@@ -203,7 +203,7 @@ def part_index_order(event: Event, ref: EventRef, state: StreamState) -> Iterato
 
 
 
-@on_event("O007", "O008")
+@on_event("O007", "O008", reads=["type", "output_index", "item_id", PART_INDEX])
 def part_not_open(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """O007 part-not-open (error); O008 part-type-mismatch (error).
 
@@ -227,10 +227,10 @@ def part_not_open(event: Event, ref: EventRef, state: StreamState) -> Iterator[P
     family = item_family(ref.type)
     if item is None or (item.type is not None and family and item.type not in family):
         return  # O001 or O004 says it
-    if closes_part:
+    if closes_part or kind is None:
         _, field, part = state.closing_part(ref.type, payload)
     else:
-        field, part = kind.part_index, state.part_for(item, kind, payload)
+        field, part = kind.part_index or "", state.part_for(item, kind, payload)
     index = payload.get(field)
     if type(index) is not int:
         return
@@ -241,7 +241,7 @@ def part_not_open(event: Event, ref: EventRef, state: StreamState) -> Iterator[P
         yield Problem("O007", f"`{ref.type}` for {what} {index} of {_describe(item)}, which was never added", json_path=f"$.{field}")
     elif part.done and not closes_part:
         yield Problem("O007", f"`{ref.type}` for {what} {index} of {_describe(item)} after its part `.done` (line {part.added.span.line} added it)")
-    elif not closes_part and part.type is not None and part.type != kind.part_type:
+    elif kind is not None and not closes_part and part.type is not None and part.type != kind.part_type:
         yield Problem("O008", f"`{ref.type}` writes into {what} {index} of {_describe(item)}, whose type is `{part.type}`, not `{kind.part_type}`")
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..model import Event, EventRef, Problem
-from ..payload import short
+from ..helpers import short
 from ..state import TERMINAL, StreamState
 from .registry import on_close, on_event
 
 
-@on_event("L001")
+@on_event("L001", reads=["type"])
 def missing_created(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """L001 missing-created (warning under openrouter, error under openai and open-responses).
 
@@ -47,7 +47,7 @@ def missing_terminal(state: StreamState) -> Iterator[Problem]:
         )
 
 
-@on_event("L003")
+@on_event("L003", reads=["type"])
 def event_after_terminal(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """L003 event-after-terminal (error under every profile).
 

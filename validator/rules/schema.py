@@ -7,7 +7,7 @@ from typing import Any, Callable, Iterator
 
 from .. import schemas
 from ..model import Event, EventRef, Problem
-from ..protocol import remember
+from ..helpers import remember
 from ..state import StreamState
 from .registry import on_event
 
@@ -25,7 +25,13 @@ def _u004_says_it(payload: dict, json_path: str | None) -> bool:
     return isinstance(holder, dict) and holder.get(found.group(2)) is not None
 
 
-@on_event("S001", "S002", "S003")
+def next_in_run(event_type: str, state: StreamState) -> tuple[Callable[[Any], bool], tuple[Problem, ...]] | None:
+    """What the rule says of each next delta of a run: nothing (but the S002 of an `auto`
+    candidate) when its schema less the pinned fields passes it. None under --strict."""
+    return None if state.options.strict else _gate(state.options.profile, event_type)[1]
+
+
+@on_event("S001", "S002", "S003", runs=next_in_run)
 def schema_violation(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """S001 schema-violation (error); S002 unknown-event-type (warning);
     S003 extension-not-prefixed (warning under open-responses, off otherwise).
@@ -46,7 +52,7 @@ def schema_violation(event: Event, ref: EventRef, state: StreamState) -> Iterato
     if event.payload is None or event.sdk_cased:
         return
     if not state.options.strict:
-        passes = _passes_for(state.options.profile, event.payload["type"])
+        passes = _gate(state.options.profile, event.payload["type"])[0]
         if passes and passes(event.payload):
             return
     for problem in _schema_problems(event, ref, state):
@@ -67,53 +73,47 @@ def auto_split(kind: str | None) -> tuple[tuple[str, ...], frozenset[str]]:
 _SPLITS: dict = {}  # type -> auto_split's answer (the catalogs do not change while running)
 
 
-def checked_by(profile: str | None, kind: str) -> tuple[str, Problem | None] | None:
-    """(the profile whose schema checks events of this type, the S002 a valid one still gets
-    under `auto` when a candidate profile does not know the type), or None when no profile in
-    play knows it. The schema rule's gate and fastpath.plain_delta both ask it."""
-    if profile is None:
-        known, unknown = auto_split(kind)
-        if not known:
-            return None
-        extra = None
-        if unknown:
-            (extra,) = unknown_type_problems({"type": kind}, unknown, False)  # S002 alone
-        return known[0], extra
-    if kind not in schemas.known_types(profile):
-        return None
-    return profile, None
-
-
-def _passes_for(profile: str | None, kind: str) -> Callable[[Any], bool] | None:
-    """The compiled predicate whose "valid" means the rule has nothing to say of an event of
-    this type (not under --strict), or None when even a valid event gets a problem (S002).
-    Asked first, it spares the common case the generators and cached look-ups of the wording
-    path (one cached answer per profile and type)."""
+def _gate(profile: str | None, kind: str) -> tuple[Callable[[Any], bool] | None, tuple[Callable[[Any], bool], tuple[Problem, ...]] | None]:
+    """(the predicate whose "valid" means the rule says nothing, or None when a valid event
+    still gets S002; `next_in_run`'s answer) per profile and type. The schema is the profile's,
+    or under `auto` the first candidate's that knows the type: (None, None) when none does."""
     key = (profile, kind)
-    found = _PASSES.get(key, False)
-    if found is False:
-        by = checked_by(profile, kind)
-        found = schemas.quick_check(by[0], kind) if by is not None and by[1] is None else None
-        remember(_PASSES, key, found)
+    found = _GATES.get(key)
+    if found is None:
+        extra: list[Problem] = []
+        if profile is None:
+            known, unknown = auto_split(kind)
+            by = known[0] if known else None
+            if known and unknown:
+                extra = unknown_type_problems({"type": kind}, unknown, False)  # S002 alone
+        else:
+            by = profile if kind in schemas.known_types(profile) else None
+        if by is None:
+            found = (None, None)
+        else:
+            found = (None if extra else schemas.quick_check(by, kind), (schemas.rest_check(by, kind), tuple(extra)))
+        remember(_GATES, key, found)
     return found
 
 
-_PASSES: dict = {}  # (profile or None for auto, type) -> _passes_for's answer
+_GATES: dict = {}  # (profile or None for auto, type) -> _gate's answer
 
 
 def _schema_problems(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
+    payload = event.payload
+    assert payload is not None
     profile = state.options.profile
     if profile is not None:
-        for found in schemas.check_event(event.payload, profile, state.options.strict):
+        for found in schemas.check_event(payload, profile, state.options.strict):
             yield Problem(found.code, found.message, json_path=found.json_path, severity=found.severity)
         return
     # auto: openai and openrouter share every schema they both know; only catalogs differ.
     known, unknown = auto_split(ref.type)
     if not known:
-        for found in schemas.check_event(event.payload, "openai", state.options.strict):
+        for found in schemas.check_event(payload, "openai", state.options.strict):
             yield Problem(found.code, found.message, json_path=found.json_path, severity=found.severity)
         return
-    for found in schemas.check_event(event.payload, known[0], state.options.strict):
+    for found in schemas.check_event(payload, known[0], state.options.strict):
         yield Problem(
             found.code,
             found.message,
@@ -122,7 +122,7 @@ def _schema_problems(event: Event, ref: EventRef, state: StreamState) -> Iterato
             only_profiles=frozenset(known) if unknown else None,
         )
     if unknown:
-        yield from unknown_type_problems(event.payload, unknown, state.options.strict)
+        yield from unknown_type_problems(payload, unknown, state.options.strict)
 
 
 def unknown_type_problems(payload: dict, unknown: frozenset[str], strict: bool) -> list[Problem]:

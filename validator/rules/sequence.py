@@ -9,7 +9,7 @@ from ..state import StreamState
 from .registry import on_close, on_event
 
 
-@on_event("Q001")
+@on_event("Q001", reads=["type", "sequence_number"])
 def sequence_start(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """Q001 sequence-start (error under every profile).
 
@@ -29,7 +29,7 @@ def sequence_start(event: Event, ref: EventRef, state: StreamState) -> Iterator[
         yield Problem("Q001", f"the first sequence_number is {seq}, expected {expected} ({why})", json_path="$.sequence_number")
 
 
-@on_event("Q002")
+@on_event("Q002", reads=["type", "sequence_number"])
 def sequence_gap(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """Q002 sequence-gap (error under every profile).
 
@@ -52,7 +52,7 @@ def sequence_gap(event: Event, ref: EventRef, state: StreamState) -> Iterator[Pr
         )
 
 
-@on_event("Q003")
+@on_event("Q003", reads=["type", "sequence_number"])
 def sequence_not_increasing(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     """Q003 sequence-not-increasing (error under every profile).
 

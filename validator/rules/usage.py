@@ -12,7 +12,7 @@ import math
 from typing import Iterator
 
 from ..model import Event, EventRef, Problem
-from ..payload import short
+from ..helpers import short
 from ..state import LIFECYCLE, StreamState
 from .registry import on_event
 
@@ -64,7 +64,7 @@ def usage_arithmetic(event: Event, ref: EventRef, state: StreamState) -> Iterato
     if usage is None:
         return
     given, taken, total = usage.get("input_tokens"), usage.get("output_tokens"), usage.get("total_tokens")
-    if _is_count(given) and _is_count(taken) and _is_count(total) and total != given + taken and _once(state, "U001"):
+    if _is_count(given) and _is_count(taken) and _is_count(total) and total != given + taken and _once(state, "U001"):  # type: ignore[operator]
         yield Problem("U001", f"`{ref.type}` usage.total_tokens is {total}, but input_tokens + output_tokens = {given} + {taken} = {given + taken}", json_path="$.response.usage.total_tokens")  # type: ignore[operator]
     details = usage.get("input_tokens_details")
     cached = details.get("cached_tokens") if isinstance(details, dict) else None
@@ -148,7 +148,7 @@ def cost_mismatch(event: Event, ref: EventRef, state: StreamState) -> Iterator[P
     found = details.get("upstream_inference_cost") if byok else usage.get("cost")  # type: ignore[union-attr]
     if not _number(found):
         return
-    if abs(found - expected) > 1e-9 + 1e-6 * max(abs(found), abs(expected)):  # type: ignore[operator]
+    if abs(found - expected) > 1e-9 + 1e-6 * max(abs(found), abs(expected)):  # type: ignore[operator,arg-type]
         state.reported.add("U006")
         yield Problem(
             "U006",
