@@ -16,7 +16,6 @@ ratios are the medians of each round's own ratio. Nothing here asserts.
 from __future__ import annotations
 
 import argparse
-import base64
 import gzip
 import json
 import statistics
