@@ -718,15 +718,6 @@ def test_a_line_the_quick_path_reads_gets_what_decode_finds(text: str) -> None:
         assert event.payload["n"] == 2**64
 
 
-def test_the_quick_block_reads_most_real_sse_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Not a path that never runs: ordinary blocks take it."""
-    taken = []
-    original = reader._quick_block
-    monkeypatch.setattr(reader, "_quick_block", lambda *a: taken.append(r := original(*a)) or r)
-    read_all(b'event: a\ndata: {"type":"a"}\n\ndata: {"type":"b"}\n\n: keep-alive\n\ndata: [DONE]\n\n')
-    assert [t[0].payload["type"] for t in taken if t is not None] == ["a", "b"]
-
-
 def test_F003_on_an_ordinary_event_names_that_event() -> None:
     """The unterminated last block is an event: F003 carries its index, sequence number and
     type, as every finding about an event does (only `[DONE]` has none)."""

@@ -83,9 +83,22 @@ def _payloads(body: bytes) -> list[dict]:
     ]
 
 
+_OPEN: list[OpenAI] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_clients():
+    """Each test's SDK clients are closed after it: their pooled connections would otherwise be
+    left to the garbage collector (a ResourceWarning, an error under this suite's filters)."""
+    yield
+    while _OPEN:
+        _OPEN.pop().close()
+
+
 def _client(server: LoopbackServer, **options) -> tuple[OpenAI, object]:
     transport = validating_transport(**options)
     client = OpenAI(base_url=server.url + "/v1", api_key="sk-test", max_retries=0, http_client=httpx.Client(transport=transport, timeout=10))
+    _OPEN.append(client)
     return client, transport
 
 
@@ -170,9 +183,11 @@ def test_async_client(server: LoopbackServer) -> None:
         client = AsyncOpenAI(base_url=server.url + "/v1", api_key="sk-test", max_retries=0, http_client=httpx.AsyncClient(transport=transport, timeout=10))
         received = []
         server.play(body)
-        async for event in await client.responses.create(model="m", input="hi", stream=True):
-            received.append(event.to_dict())
-        await client.close()
+        try:
+            async for event in await client.responses.create(model="m", input="hi", stream=True):
+                received.append(event.to_dict())
+        finally:
+            await client.close()
         return received
 
     good = (FIXTURES / "valid" / "openai_text.sse").read_bytes()
@@ -188,9 +203,9 @@ def test_the_fixture_fails_the_test_at_teardown(pytester: pytest.Pytester, serve
         from openai import OpenAI
 
         def test_stream(orvalidate_transport):
-            client = OpenAI(base_url="{server.url}/v1", api_key="sk-test", max_retries=0,
-                            http_client=httpx.Client(transport=orvalidate_transport))
-            events = list(client.responses.create(model="m", input="hi", stream=True))
+            with OpenAI(base_url="{server.url}/v1", api_key="sk-test", max_retries=0,
+                        http_client=httpx.Client(transport=orvalidate_transport)) as client:
+                events = list(client.responses.create(model="m", input="hi", stream=True))
             assert events
         """
     )

@@ -174,7 +174,7 @@ def check(paths: tuple[str, ...], **flags) -> None:
 
 def _check(paths: tuple[str, ...], config: Config, output_format: str, flags: dict) -> int:
     from .reporters import REPORTERS
-    from .reporters.text import line, statistics, summary
+    from .reporters.text import statistics, summary
 
     files, errors = _paths(paths, config, flags["input_format"])
     for message in errors:
@@ -218,23 +218,15 @@ def _check(paths: tuple[str, ...], config: Config, output_format: str, flags: di
             click.echo(f"{result.path}: {verdict} ({len(result.streams)} streams, {events} events, {seconds:.3f} s)", err=True)
     if progress:
         click.echo("\r" + " " * 72 + "\r", err=True, nl=False)
-    if output_format == "text":
-        if live:
-            for finding in report.findings:
-                if finding.path not in printed:
-                    click.echo(line(finding, color), color=color)
-        if flags["statistics"]:
-            written = _write(lambda out: out.write(statistics(report)), flags["output_file"])
-        elif flags["output_file"]:
-            written = _write(lambda out: out.writelines(line(f) + "\n" for f in report.findings), flags["output_file"])
-        else:
-            written = True
-        if report.files and not flags["quiet"] and written:
-            click.echo(summary(report), err=True)
+    if output_format == "text" and flags["statistics"]:
+        written = _write(lambda out: out.write(statistics(report)), flags["output_file"])
     else:
-        written = _write(lambda out: REPORTERS[output_format](report, out), flags["output_file"])
+        extra = {"color": color, "skip": printed} if output_format == "text" else {}
+        written = _write(lambda out: REPORTERS[output_format](report, out, **extra), flags["output_file"])
         if flags["statistics"]:
             click.echo(statistics(report), err=True, nl=False)
+    if output_format == "text" and report.files and not flags["quiet"] and written:
+        click.echo(summary(report), err=True)
     if errors or not written:
         return EXIT_ERROR
     failing = {"error": ("error",), "warning": ("error", "warning")}[config.fail_on]

@@ -150,6 +150,7 @@ class _SyncStream(httpx.SyncByteStream):
         for chunk in self._inner:
             self._check.feed(chunk)
             yield chunk
+        self._inner.close()  # whole: the connection goes back before the findings may raise
         self._check.finish(complete=True)
 
     def close(self) -> None:
@@ -167,6 +168,7 @@ class _AsyncStream(httpx.AsyncByteStream):
         async for chunk in self._inner:
             self._check.feed(chunk)
             yield chunk
+        await self._inner.aclose()  # whole: the connection goes back before the findings may raise
         self._check.finish(complete=True)
 
     async def aclose(self) -> None:

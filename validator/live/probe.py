@@ -27,7 +27,7 @@ from ..config import Config
 from ..engine import AUTO
 from ..incremental import ByteStreamValidator
 from ..model import Event, Finding, Span
-from ..reader import read
+from ..reader import one_by_one, read
 from ..state import TERMINAL
 from . import expectations as expect
 from . import LiveError, reason
@@ -311,7 +311,7 @@ def _events(received: _Received) -> list[Event]:
     if received.validator is None or not received.body:
         return []
     _, records = read(io.BytesIO(bytes(received.body)), received.name, "sse")
-    return [r for r in records if isinstance(r, Event)]
+    return [r for r in one_by_one(records) if isinstance(r, Event)]  # a Batch: its events
 
 
 def _finding(code: str, message: str, span: Span, received: _Received, at: Event | None, config: Config) -> Finding | None:

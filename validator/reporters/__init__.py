@@ -7,11 +7,9 @@ text does not pay for SARIF's or GitLab's imports.
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Callable, Iterator, Mapping, TextIO
+from typing import Callable, Iterator, Mapping
 
-from ..model import Report
-
-Reporter = Callable[[Report, TextIO], None]
+Reporter = Callable[..., None]  # (report, out); the text reporter also takes color and skip
 
 _MODULES = {
     "text": "text",

@@ -7,7 +7,7 @@ paint the terminal or start a new line that looks like another finding.
 from __future__ import annotations
 
 import re
-from typing import TextIO
+from typing import Collection, TextIO
 
 from ..model import Finding, Report
 
@@ -54,6 +54,9 @@ def summary(report: Report) -> str:
     )
 
 
-def write(report: Report, out: TextIO) -> None:
+def write(report: Report, out: TextIO, color: bool = False, skip: Collection[str] = ()) -> None:
+    """One line a finding, coloured by severity with `color`; the findings of the paths in
+    `skip` were printed as they arose (a capture read from `-`) and are not printed again."""
     for finding in report.findings:
-        out.write(line(finding) + "\n")
+        if finding.path not in skip:
+            out.write(line(finding, color) + "\n")
