@@ -126,6 +126,11 @@ def plain_delta(event: Event, state: StreamState) -> tuple[Item, DeltaKind, Call
 _SCHEMA_CHECKS: dict = {}  # (profile, type) -> `_schema_check`'s answer
 
 
+def forget_types() -> None:
+    """The catalogs changed (the user's schemas, schemas.use_user_schemas): answer again."""
+    _SCHEMA_CHECKS.clear()
+
+
 def _schema_check(profile: str | None, name: str) -> tuple[Callable, Callable, Problem | None] | None:
     """(the compiled schema check the schema rule runs, its rest predicate for a run, the
     problem it adds when a candidate profile of `auto` does not know the type), or None when

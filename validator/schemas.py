@@ -8,10 +8,12 @@ definitions under ``defs/``, per-profile variants under ``variants/<profile>/`` 
 Every ``$ref`` resolves to these bundled files by its ``$id`` (``_lookup``) and is inlined
 once per event type: nothing is ever fetched from the network.
 
-An event is checked by its compiled predicate (compiled.py, shipped in schema_predicates.py);
-one that fails is explained by schema_errors.py. python-jsonschema is not used at run time (its
-import alone costs ~0.1 s): tests/schema_reference.py keeps it as the reference the tests hold
-both to, and the tests check every file against the 2020-12 metaschema.
+An event is vouched for by its compiled predicate (compiled.py, shipped in
+schema_predicates.py); one that fails is checked again by python-jsonschema
+(schema_validator.py, imported then: its import alone costs ~0.1 s), whose errors are worded
+here. The tests hold the predicates to python-jsonschema and check every file against the
+2020-12 metaschema. The user's schemas (`--schemas`, user_schemas.py) add event types to every
+profile or replace a bundled one; python-jsonschema alone checks those.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterator, NamedTuple
+from urllib.parse import urljoin, urlsplit
 
 import orjson
 
@@ -59,11 +62,38 @@ def _catalog() -> dict[str, Any]:
 
 @lru_cache(maxsize=None)
 def known_types(profile: str) -> frozenset[str]:
-    """The event types the profile's catalog knows."""
+    """The event types the profile's catalog knows, and the user's schemas add."""
     try:
-        return frozenset(_catalog()[profile]["types"])
+        return frozenset(_catalog()[profile]["types"]) | frozenset(_USER)
     except KeyError:
         raise ValueError(f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}") from None
+
+
+class UserSchema(NamedTuple):
+    path: str  # the file, as the user named its folder: for S001 messages
+    uri: str  # its `$id`, or its file URI when it has none
+    contents: Any
+
+
+_USER: dict[str, UserSchema] = {}  # event type -> the user's schema of it
+
+
+def use_user_schemas(found: dict[str, UserSchema]) -> None:
+    """Check these event types by the user's schemas (user_schemas.load) instead of, or on top
+    of, the bundled ones, from now on in this process (forked workers inherit them). Every
+    answer cached from the catalogs is forgotten."""
+    if not found and not _USER:
+        return  # nothing to change: a run without user schemas does not import python-jsonschema
+    from . import fastpath, schema_validator
+    from .rules import schema as rule
+
+    _USER.clear()
+    _USER.update(found)
+    schema_validator.use_user((s.uri, s.contents) for s in found.values())
+    for cached in (known_types, quick_check, rest_check, _inlined, _document):
+        cached.cache_clear()
+    rule.forget_types()
+    fastpath.forget_types()
 
 
 # Open Responses (specification.mdx, "Extending streaming events"): non-standard event types
@@ -88,7 +118,10 @@ _BASE = "https://orvalidate.invalid/schemas/"  # every bundled schema's `$id` is
 
 @lru_cache(maxsize=None)
 def _document(uri: str) -> Any:
-    """A bundled schema file by its `$id`; nothing outside the bundle is ever fetched."""
+    """A bundled or user schema file by its `$id`; nothing else is ever fetched."""
+    for user in _USER.values():
+        if user.uri == uri:
+            return user.contents
     if not uri.startswith(_BASE) or ".." in uri[len(_BASE):].split("/"):
         raise LookupError(f"`$ref` to {uri!r}, outside the bundled schemas")
     with open(schema_dir() / uri[len(_BASE):], "rb") as f:
@@ -98,8 +131,11 @@ def _document(uri: str) -> Any:
 def _lookup(ref: str, base: str) -> tuple[Any, str]:
     """(the schema a `$ref` names, the `$id` of its file), resolved against `base`."""
     path, _, pointer = ref.partition("#")
-    uri = posixpath.normpath(posixpath.join(posixpath.dirname(base[len(_BASE):]), path)) if path else base[len(_BASE):]
-    uri = _BASE + uri
+    if base.startswith(_BASE) and not urlsplit(path).scheme:
+        uri = posixpath.normpath(posixpath.join(posixpath.dirname(base[len(_BASE):]), path)) if path else base[len(_BASE):]
+        uri = _BASE + uri
+    else:  # a user's schema, or a `$ref` by a full `$id`
+        uri = urljoin(base, path) if path else base
     node = _document(uri)
     for part in pointer.split("/")[1:]:
         part = part.replace("~1", "/").replace("~0", "~")
@@ -112,18 +148,29 @@ def _schema_file(profile: str, event_type: str) -> str:
     return spec.get("variants", {}).get(event_type, f"{event_type}.json")
 
 
+def _uri(profile: str, event_type: str) -> str:
+    """The `$id` of the schema that checks this type under this profile."""
+    user = _USER.get(event_type)
+    return user.uri if user is not None else _BASE + _schema_file(profile, event_type)
+
+
 @lru_cache(maxsize=None)
-def _inlined(profile: str, event_type: str) -> dict:
+def _inlined(profile: str, event_type: str) -> Any:
     """The schema of one event type under one profile, with every `$ref` inlined."""
-    schema = _document(_BASE + _schema_file(profile, event_type))
-    return _inline(schema, schema["$id"])
+    uri = _uri(profile, event_type)
+    return _inline(_document(uri), uri)
 
 
 @lru_cache(maxsize=None)
 def quick_check(profile: str, event_type: str) -> Callable[[Any], bool]:
     """The compiled predicate of the same schema (compiled.py): it says "valid" in about a
-    microsecond; when it says no, schema_errors.py finds the errors to word. They ship as
-    generated source (schema_predicates.py) because compiling them cost every start ~20 ms."""
+    microsecond; when it says no, python-jsonschema finds the errors to word. They ship as
+    generated source (schema_predicates.py) because compiling them cost every start ~20 ms.
+    A user's schema has no compiled predicate: python-jsonschema decides."""
+    if event_type in _USER:
+        from . import schema_validator
+
+        return schema_validator.validator(_USER[event_type].uri).is_valid
     from .schema_predicates import PREDICATES
 
     return PREDICATES[_schema_file(profile, event_type)]
@@ -137,6 +184,8 @@ def rest_check(profile: str, event_type: str) -> Callable[[Any], bool]:
     (the sequence number is one more): those passed already, the rest may differ. It is
     `quick_check`'s predicate when the schema has more than `type`, `required` and
     `properties` at the top, or when the type is not a delta."""
+    if event_type in _USER:
+        return quick_check(profile, event_type)
     from .schema_predicates import PREDICATES
 
     name = _schema_file(profile, event_type)
@@ -272,16 +321,19 @@ def check_event(payload: dict, profile: str, strict: bool = False) -> list[Schem
             )
         return problems
 
-    if not strict and quick_check(profile, event_type)(payload):
-        return []
-    schema = _inlined(profile, event_type)
     problems = []
-    for error in errors(schema, payload):
-        problem = _problem(error)
-        if problem is not None:
-            problems.append(problem)
+    if not quick_check(profile, event_type)(payload):
+        from . import schema_validator
+
+        user = _USER.get(event_type)
+        for error in schema_validator.errors(_uri(profile, event_type), payload):
+            problem = _problem(error)
+            if problem is not None:
+                if user is not None:
+                    problem = problem._replace(message=f"{problem.message} (user schema {user.path})")
+                problems.append(problem)
     if strict:
-        problems.extend(_unknown_fields(schema, payload))
+        problems.extend(_unknown_fields(_inlined(profile, event_type), payload))
     if len(problems) > 1:
         problems = sorted(set(problems), key=lambda p: (p.json_path or "", p.message))
     return problems
@@ -412,16 +464,8 @@ def _json_path(parts: list[Any]) -> str:
 # --strict: every field the schema does not declare is an S001 warning
 
 
-def errors(schema: Any, instance: Any) -> Iterator[Any]:
-    """schema_errors.errors, loaded on first use: a capture whose events all pass their
-    predicates never needs it or compiled.py (~15M instructions of every start)."""
-    from .schema_errors import errors as found
-
-    return found(schema, instance)
-
-
 def is_valid(schema: Any, instance: Any) -> bool:
-    from .schema_errors import is_valid as valid
+    from .schema_validator import is_valid as valid
 
     return valid(schema, instance)
 

@@ -64,7 +64,7 @@ def auto_split(kind: str | None) -> tuple[tuple[str, ...], frozenset[str]]:
     return split
 
 
-_SPLITS: dict = {}  # type -> auto_split's answer (the catalogs do not change while running)
+_SPLITS: dict = {}  # type -> auto_split's answer (the catalogs change only before a run: forget_types)
 
 
 def checked_by(profile: str | None, kind: str) -> tuple[str, Problem | None] | None:
@@ -99,6 +99,12 @@ def _passes_for(profile: str | None, kind: str) -> Callable[[Any], bool] | None:
 
 
 _PASSES: dict = {}  # (profile or None for auto, type) -> _passes_for's answer
+
+
+def forget_types() -> None:
+    """The catalogs changed (the user's schemas, schemas.use_user_schemas): answer again."""
+    _SPLITS.clear()
+    _PASSES.clear()
 
 
 def _schema_problems(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:

@@ -1,0 +1,93 @@
+"""python-jsonschema over the bundled schemas (and the user's): what finds every S001 error.
+
+Draft 2020-12, with two changes orvalidate makes on the wire: a `required` whose errors record
+which field is missing, and `integer` meaning a JSON integer (`3.0` is a float where an integer
+belongs; the draft's own checker accepts it, as U004 and the SDKs' strict models do not).
+Every `$ref` resolves through one `referencing.Registry` of the bundled files (by their `$id`)
+and the user's (`--schemas`): nothing is fetched from the network.
+
+schemas.py imports this module on the first event a compiled predicate rejects (and when the
+user brings schemas), never on a clean run: importing python-jsonschema costs ~0.1 s, more
+than checking a small capture.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Iterable, Iterator
+
+import orjson
+from jsonschema import Draft202012Validator, validators
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from .schemas import schema_dir
+
+__all__ = ["Validator", "registry", "validator", "errors", "is_valid"]
+
+
+def _required(validator: Any, required: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    if not validator.is_type(instance, "object"):
+        return
+    for name in required:
+        if name not in instance:
+            error = ValidationError(f"{name!r} is a required property")
+            error.missing_field = name  # type: ignore[attr-defined]
+            yield error
+
+
+_CHECKER = Draft202012Validator.TYPE_CHECKER.redefine("integer", lambda _, value: type(value) is int)
+Validator = validators.extend(Draft202012Validator, {"required": _required}, type_checker=_CHECKER)
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> Registry:
+    """Every bundled schema file, by its `$id`."""
+    resources = []
+    for path in sorted(schema_dir().rglob("*.json")):
+        if path.name == "profiles.json":
+            continue
+        contents = orjson.loads(path.read_bytes())
+        resources.append((contents["$id"], DRAFT202012.create_resource(contents)))
+    return Registry().with_resources(resources)
+
+
+_USER: dict[str, Resource] = {}  # uri -> the user's schema (schemas.use_user_schemas)
+
+
+def registry() -> Registry:
+    """The bundled schemas and the user's, by their `$id` (a user file without one, by its
+    file URI)."""
+    return _with_user(tuple(_USER))
+
+
+@lru_cache(maxsize=1)
+def _with_user(uris: tuple[str, ...]) -> Registry:
+    return _bundled().with_resources((uri, _USER[uri]) for uri in uris).crawl()
+
+
+def use_user(resources: Iterable[tuple[str, Any]]) -> None:
+    """The user's schemas (uri, contents) in the registry, in place of any given before."""
+    _USER.clear()
+    for uri, contents in resources:
+        _USER[uri] = DRAFT202012.create_resource(contents)
+    validator.cache_clear()
+
+
+@lru_cache(maxsize=None)
+def validator(uri: str) -> Any:
+    """The validator of the schema with this `$id` (a bundled file or the user's)."""
+    known = registry()
+    return Validator(known.contents(uri), registry=known)
+
+
+def errors(uri: str, instance: Any) -> list[ValidationError]:
+    """Every error of the instance against the schema with this `$id`, in python-jsonschema's order."""
+    return list(validator(uri).iter_errors(instance))
+
+
+def is_valid(schema: Any, instance: Any) -> bool:
+    """Whether the instance passes an inlined (`$ref`-free) subschema: the --strict walk asks
+    it of an `if`."""
+    return Validator(schema).is_valid(instance)
