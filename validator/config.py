@@ -23,7 +23,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 LEVELS = ("error", "warning")
-KEYS = ("select", "ignore", "extend-select", "severity", "per-file-ignores", "profile", "fail-on", "format")
+KEYS = ("select", "ignore", "extend-select", "severity", "per-file-ignores", "profile", "fail-on", "format", "schemas")
 
 
 class ConfigError(Exception):
@@ -54,6 +54,7 @@ class Config(NamedTuple):
     fail_on: str = "error"
     format: str | None = None
     source: str | None = None  # the file it came from, for messages
+    schemas: tuple[str, ...] = ()  # folders of user schemas (user_schemas.py), relative to the file's folder resolved
     warnings: tuple[str, ...] = ()  # unknown keys and the like, for stderr
 
     def level(self, code: str, profile: str, path: str | None = None) -> str | None:
@@ -197,6 +198,14 @@ def from_table(data: dict, source: str) -> Config:
         if not isinstance(data["format"], str):
             raise ConfigError(f"{source}: format: expected a string")
         values["format"] = data["format"]
+    if "schemas" in data:
+        folders = data["schemas"]
+        if isinstance(folders, str):
+            folders = [folders]
+        if not isinstance(folders, list) or not all(isinstance(f, str) for f in folders):
+            raise ConfigError(f"{source}: schemas: expected a list of folders of schemas")
+        base = os.path.dirname(source)
+        values["schemas"] = tuple(os.path.join(base, f) for f in folders)
     return Config(**values)
 
 

@@ -19,12 +19,12 @@ from typing import Any, Iterable, Iterator
 import orjson
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from .schemas import schema_dir
 
-__all__ = ["Validator", "registry", "validator", "errors", "is_valid"]
+__all__ = ["Validator", "registry", "with_user", "use_user", "validator", "errors", "is_valid"]
 
 
 def _required(validator: Any, required: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
@@ -50,28 +50,26 @@ def _bundled() -> Registry:
             continue
         contents = orjson.loads(path.read_bytes())
         resources.append((contents["$id"], DRAFT202012.create_resource(contents)))
-    return Registry().with_resources(resources)
+    return Registry().with_resources(resources).crawl()
 
 
-_USER: dict[str, Resource] = {}  # uri -> the user's schema (schemas.use_user_schemas)
+def with_user(resources: Iterable[tuple[str, Any]]) -> Registry:
+    """The bundled schemas and these (uri, contents) of the user's: a user file by its `$id`,
+    or its file URI when it has none; a user `$id` equal to a bundled one replaces that file."""
+    return _bundled().with_resources((uri, DRAFT202012.create_resource(contents)) for uri, contents in resources).crawl()
+
+
+_IN_USE: list[Registry] = []  # the registry with the user's schemas, once use_user gave some
 
 
 def registry() -> Registry:
-    """The bundled schemas and the user's, by their `$id` (a user file without one, by its
-    file URI)."""
-    return _with_user(tuple(_USER))
-
-
-@lru_cache(maxsize=1)
-def _with_user(uris: tuple[str, ...]) -> Registry:
-    return _bundled().with_resources((uri, _USER[uri]) for uri in uris).crawl()
+    return _IN_USE[0] if _IN_USE else _bundled()
 
 
 def use_user(resources: Iterable[tuple[str, Any]]) -> None:
     """The user's schemas (uri, contents) in the registry, in place of any given before."""
-    _USER.clear()
-    for uri, contents in resources:
-        _USER[uri] = DRAFT202012.create_resource(contents)
+    given = list(resources)
+    _IN_USE[:] = [with_user(given)] if given else []
     validator.cache_clear()
 
 

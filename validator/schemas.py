@@ -78,6 +78,11 @@ class UserSchema(NamedTuple):
 _USER: dict[str, UserSchema] = {}  # event type -> the user's schema of it
 
 
+def user_schemas() -> dict[str, UserSchema]:
+    """The user's schemas in use, by event type."""
+    return dict(_USER)
+
+
 def use_user_schemas(found: dict[str, UserSchema]) -> None:
     """Check these event types by the user's schemas (user_schemas.load) instead of, or on top
     of, the bundled ones, from now on in this process (forked workers inherit them). Every
@@ -90,7 +95,7 @@ def use_user_schemas(found: dict[str, UserSchema]) -> None:
     _USER.clear()
     _USER.update(found)
     schema_validator.use_user((s.uri, s.contents) for s in found.values())
-    for cached in (known_types, quick_check, rest_check, _inlined, _document):
+    for cached in (known_types, quick_check, rest_check, _inlined, _inline_ref, _document):
         cached.cache_clear()
     rule.forget_types()
     fastpath.forget_types()
