@@ -129,11 +129,11 @@ class StreamChecker:
         prints them as they arise); the others wait for the profile in `_pending`."""
         out: list[Finding] = []
         for problem, ref in found:
-            either = {self._finding(problem, ref, profile) for profile in AUTO_PROFILES}
-            if len(either) > 1:
+            first, *others = (self._finding(problem, ref, profile) for profile in AUTO_PROFILES)
+            if any(other != first for other in others):
                 self._pending.append((problem, ref))
-            elif None not in either:
-                out.extend(either)
+            elif first is not None:
+                out.append(first)
         return out
 
     def _finding(self, problem: Problem, ref: EventRef | None, profile: str | None = None) -> Finding | None:
