@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from orvalidate import schemas
-from orvalidate.schemas import SchemaProblem, check_event, known_types
+from orvalidate.model import Problem
+from orvalidate.schemas import check_event, known_types
 
 import schema_reference
 
@@ -228,7 +229,7 @@ def _delta(**changes) -> dict:
 _MISSING = object()
 
 
-def _only(problems: list[SchemaProblem]) -> SchemaProblem:
+def _only(problems: list[Problem]) -> Problem:
     assert len(problems) == 1, problems
     return problems[0]
 
