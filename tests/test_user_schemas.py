@@ -92,6 +92,8 @@ def test_a_user_schema_replaces_the_bundled_one_of_its_type(tmp_path: Path) -> N
          "`$ref` 'https://orvalidate.invalid/schemas/defs/nothing.json' resolves to nothing"),
         ({"$ref": "#/$defs/missing"}, "`$ref` '#/$defs/missing' resolves to nothing"),
         ("[1]", "not a schema: a schema is a JSON object (or true or false)"),
+        ({"$schema": 12}, "not a valid Draft 2020-12 schema: at `$schema`: 12 is not of type 'string'"),
+        ({"$schema": "http://json-schema.org/draft-07/schema#"}, "`$schema` is 'http://json-schema.org/draft-07/schema#'; orvalidate reads Draft 2020-12"),
     ],
 )
 def test_a_bad_schema_file_is_a_usage_error_before_any_capture_is_read(tmp_path: Path, contents, problem: str) -> None:
@@ -127,3 +129,12 @@ def test_strict_walks_a_user_schema(tmp_path: Path) -> None:
     extra = tmp_path / "extra.sse"
     extra.write_bytes(HEARTBEAT.read_bytes().replace(b'"output_index":0,"sequence_number":4', b'"output_index":0,"beat":1,"sequence_number":4'))
     assert ("S001", 13, "`$.beat`: unknown field `beat` (not in the schema)") in codes("--strict", "--schemas", str(vendor), str(extra))
+
+
+def test_a_recursive_user_schema_is_checked_and_not_walked_by_strict(tmp_path: Path) -> None:
+    tree = {"$defs": {"node": {"type": "object", "properties": {"child": {"$ref": "#/$defs/node"}}}},
+            "type": "object", "properties": {"output_index": {"$ref": "#/$defs/node"}}}
+    recursive = folder(tmp_path, "recursive", {"response.output_text.heartbeat.json": tree})
+    found = codes("--strict", "--schemas", str(recursive), str(HEARTBEAT))
+    assert [(c, line) for c, line, _ in found] == [("S001", 13)]  # output_index 0 is not an object
+    assert found[0][2].startswith("`$.output_index`: expected object, found integer 0 (user schema ")

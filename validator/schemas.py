@@ -153,9 +153,13 @@ def _uri(profile: str, event_type: str) -> str:
 
 @lru_cache(maxsize=None)
 def _inlined(profile: str, event_type: str) -> Any:
-    """The schema of one event type under one profile, with every `$ref` inlined."""
+    """The schema of one event type under one profile, with every `$ref` inlined; None for a
+    user's schema that refers to itself (the bundled ones never do), which cannot be."""
     uri = _uri(profile, event_type)
-    return _inline(_document(uri), uri)
+    try:
+        return _inline(_document(uri), uri)
+    except RecursionError:
+        return None
 
 
 @lru_cache(maxsize=None)
@@ -327,10 +331,11 @@ def check_event(payload: dict, profile: str, strict: bool = False) -> list[Probl
                 if user is not None:
                     problem = problem._replace(message=f"{problem.message} (user schema {user.path})")
                 problems.append(problem)
-    if strict:
+    inlined = _inlined(profile, event_type) if strict else None
+    if inlined is not None:  # --strict; a recursive user schema is not walked
         from .schema_strict import unknown_fields
 
-        problems.extend(unknown_fields(_inlined(profile, event_type), payload))
+        problems.extend(unknown_fields(inlined, payload))
     if len(problems) > 1:
         problems = sorted(set(problems), key=lambda p: (p.json_path or "", p.message))
     return problems

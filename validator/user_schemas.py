@@ -19,6 +19,7 @@ from typing import Any, Iterable, Iterator
 
 import orjson
 
+from .schema_wording import clip
 from .schemas import UserSchema
 
 __all__ = ["SchemaFileError", "load"]
@@ -48,6 +49,7 @@ def load(folders: Iterable[str | Path]) -> dict[str, UserSchema]:
                 Validator.check_schema(contents)
             except SchemaError as exc:
                 raise SchemaFileError(f"{path}: not a valid Draft 2020-12 schema: {_where(exc.path)}{_clip(exc.message)}") from None
+            _draft(path, contents)
             uri = contents.get("$id") if isinstance(contents, dict) else None
             if not isinstance(uri, str) or not uri:
                 uri = path.resolve().as_uri()
@@ -69,9 +71,14 @@ def _read(path: Path) -> Any:
         raise SchemaFileError(f"{path}: not valid JSON: {exc}") from None
     if not isinstance(contents, (dict, bool)):
         raise SchemaFileError(f"{path}: not a schema: a schema is a JSON object (or true or false)")
-    if isinstance(contents, dict) and contents.get("$schema", _DRAFT).rstrip("#") != _DRAFT:
-        raise SchemaFileError(f"{path}: `$schema` is {contents['$schema']!r}; orvalidate reads Draft 2020-12 ({_DRAFT})")
     return contents
+
+
+def _draft(path: Path, contents: Any) -> None:
+    """A schema that names another draft is not read as 2020-12 by mistake."""
+    named = contents.get("$schema", _DRAFT) if isinstance(contents, dict) else _DRAFT
+    if named.rstrip("#") != _DRAFT:
+        raise SchemaFileError(f"{path}: `$schema` is {named!r}; orvalidate reads Draft 2020-12 ({_DRAFT})")
 
 
 def _check_refs(schema: UserSchema, known: Any) -> None:
@@ -126,5 +133,5 @@ def _where(path: Iterable[Any]) -> str:
 
 
 def _clip(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _MESSAGE_MAX else text[: _MESSAGE_MAX - 1] + "…"
+    """python-jsonschema's message on one line, cut short (it may quote a whole subschema)."""
+    return clip(" ".join(text.split()), _MESSAGE_MAX)
