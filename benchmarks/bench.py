@@ -2,6 +2,7 @@
 
     pip install -e '.[bench]'
     python benchmarks/bench.py [--real ../shared/captures/real] [--repeat 5] [--skip-memory]
+    python benchmarks/bench.py --first-s001    # only what the first S001 of a process costs
 
 Every figure is a whole process (start-up included) timed here and now: these machines are
 shared and noisy, so only ratios measured in one run mean anything. Nothing here asserts;
@@ -305,12 +306,51 @@ def _parses(text: bytes) -> bool:
         return False
 
 
+_FIRST_S001 = """
+import sys, time
+started = time.perf_counter()
+from orvalidate import schemas
+event = {"type": "response.output_text.delta", "sequence_number": 3, "item_id": "msg_1", "output_index": 0,
+         "content_index": 0, "delta": "Hi"}
+assert schemas.check_event({**event, "logprobs": []}, "openai") == []  # the predicates, loaded first
+loaded = time.perf_counter()
+first = schemas.check_event(event, "openai")
+done = time.perf_counter()
+second = schemas.check_event({**event, "sequence_number": 4}, "openai")
+again = time.perf_counter()
+assert first and second and "jsonschema" in sys.modules
+print(done - loaded, again - done)
+"""
+
+
+def first_schema_finding(python: str, repeat: int) -> None:
+    """What the first S001 of a process costs: python-jsonschema is imported, and the registry
+    of bundled schemas and the event type's validator built, only when a compiled predicate
+    first rejects an event. Measured inside fresh processes (the first failing event, then a
+    second one), and as whole runs on two 18-event captures that differ by one missing field."""
+    firsts, seconds = [], []
+    for _ in range(repeat):
+        out = subprocess.run([python, "-c", _FIRST_S001], capture_output=True, text=True, check=True).stdout.split()
+        firsts.append(float(out[0]))
+        seconds.append(float(out[1]))
+    clean = ROOT / "fixtures" / "valid" / "openai_text.sse"
+    failing = ROOT / "fixtures" / "invalid" / "S001-delta-without-logprobs.sse"
+    clean_t, failing_t = paired([[python, "-m", "orvalidate", str(path)] for path in (clean, failing)], repeat)
+    print(f"First S001 of a process: {median(firsts) * 1000:.0f} ms (import of python-jsonschema, registry, validator), "
+          f"the next {median(seconds) * 1e6:.0f} us; whole runs: clean capture {median(clean_t) * 1000:.0f} ms, "
+          f"the same with one S001 {median(failing_t) * 1000:.0f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--real", type=Path, default=ROOT.parent / "shared" / "captures" / "real")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--skip-memory", action="store_true", help="skip the 190 MB capture")
+    parser.add_argument("--first-s001", action="store_true", help="only measure what the first S001 of a process costs")
     args = parser.parse_args()
+    if args.first_s001:
+        first_schema_finding(sys.executable, args.repeat)
+        return
     if not args.real.is_dir():
         sys.exit(f"bench: the real captures are not at {args.real} (use --real)")
     sys.path.insert(0, str(HERE))
@@ -380,6 +420,7 @@ def main() -> None:
             slowed, spread = ratio(beside, alone)
             print(f"   this machine: --jobs 1 takes {median(alone):.2f} s alone, {median(beside):.2f} s while a spin loop "
                   f"keeps another core busy: {slowed:.2f}x ({spread}), what two busy cores cost each other here")
+        first_schema_finding(python, args.repeat)
     stages(args.real)
 
 

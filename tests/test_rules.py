@@ -179,7 +179,7 @@ def test_one_event_without_sequence_number_is_Q004_alone() -> None:
     assert codes(found) == ["Q004"]
 
 
-def test_rotating_item_ids_give_one_O003_per_item() -> None:
+def test_rotating_item_ids_give_one_O003_per_item_and_O009_D006_for_the_items() -> None:
     body0, final0 = message(0, "msg_rules_d1", ["Rain", " today", "."])
     body1, final1 = function_call(1, "fc_rules_d2", "call_rules_d2", ['{"city":', '"Braga"}'])
     body = body0 + body1
@@ -194,8 +194,15 @@ def test_rotating_item_ids_give_one_O003_per_item() -> None:
         rotation += 1
         event["item"]["id"] = final["id"] = f"rot_{rotation:03d}"
     found, _ = run(stream(body, [final0, final1]), profile="openai")
-    assert codes(found) == ["O003", "O003"]
+    assert sorted(codes(found)) == ["O003", "O003", "O009", "O009"]
     assert "further mismatches for this item are not reported" in found[0].message
+    changed = [f.message for f in found if f.code == "O009"]
+    assert "has id `rot_" in changed[0] and "was added as `msg_rules_d1`" in changed[0]
+    # the final output names yet other ids than the `.done` items: D006, once
+    completed = stream(body, [dict(final0, id="rot_900"), dict(final1, id="rot_901")])
+    found, _ = run(completed, profile="openai")
+    assert sorted(codes(found)) == ["D006", "O003", "O003", "O009", "O009"]
+    assert [f.json_path for f in found if f.code == "D006"] == ["$.response.output[0].id"]
 
 
 def test_output_item_done_with_other_id_without_rotation_is_O009() -> None:

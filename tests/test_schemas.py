@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from orvalidate import schemas
-from orvalidate.schemas import SchemaProblem, check_event, known_types
+from orvalidate.model import Problem
+from orvalidate.schemas import check_event, known_types
 
 import schema_reference
 
@@ -228,7 +229,7 @@ def _delta(**changes) -> dict:
 _MISSING = object()
 
 
-def _only(problems: list[SchemaProblem]) -> SchemaProblem:
+def _only(problems: list[Problem]) -> Problem:
     assert len(problems) == 1, problems
     return problems[0]
 
@@ -559,3 +560,21 @@ def test_quick_path_agrees_with_jsonschema() -> None:
                 assert quick(event) == full.is_valid(event), (profile, event)
                 checked += 1
     assert checked > 100
+
+
+def _imports_python_jsonschema(capture: Path) -> bool:
+    import subprocess
+    import sys
+
+    found = subprocess.run([sys.executable, "-X", "importtime", "-m", "orvalidate", "--isolated", str(capture)],
+                           capture_output=True, text=True, timeout=120)
+    assert found.returncode in (0, 1), found.stderr
+    modules = {line.rsplit("|", 1)[-1].strip() for line in found.stderr.splitlines() if line.startswith("import time:")}
+    return "jsonschema" in modules
+
+
+def test_python_jsonschema_is_imported_by_the_first_schema_finding_only() -> None:
+    """A clean run never pays for importing python-jsonschema (~0.1 s); an S001 does."""
+    fixtures = HERE.parent / "fixtures"
+    assert not _imports_python_jsonschema(fixtures / "valid" / "openrouter_text.sse")
+    assert _imports_python_jsonschema(fixtures / "invalid" / "S001-delta-without-logprobs.sse")

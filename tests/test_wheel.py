@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -48,9 +49,17 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.copy(path, source / name)
     dist = work / "dist"
     isolation = [] if importlib.util.find_spec("wheel") is None else ["--no-isolation"]
-    must(run([sys.executable, "-m", "build", "--wheel", *isolation, "--outdir", str(dist), str(source)], cwd=work))
-    (built,) = dist.glob("orvalidate-*.whl")
-    return built
+    built = must(run([sys.executable, "-m", "build", "--wheel", *isolation, "--outdir", str(dist), str(source)], cwd=work))
+    warned = [line for line in (built.stdout + built.stderr).splitlines() if _SETUPTOOLS_WARNING.search(line)]
+    assert not warned, "the build warns:\n" + "\n".join(warned)
+    (found,) = dist.glob("orvalidate-*.whl")
+    return found
+
+
+# What setuptools prints for a SetuptoolsDeprecationWarning ("`project.license` as a TOML table
+# is deprecated ... By 2027-Feb-18") and for a data folder left out of `packages` ("Package
+# would be ignored"): both stop working in a later setuptools.
+_SETUPTOOLS_WARNING = re.compile(r"deprecat|would be ignored|remove deprecated calls", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")

@@ -75,6 +75,23 @@ def _configuration(config_file: str | None, isolated: bool) -> Config:
     return load(path) if path else Config()
 
 
+def _use_user_schemas(folders: tuple[str, ...]) -> str | None:
+    """Check by the user's schemas from now on (none: the bundled ones alone); the one-line
+    reason when one cannot be used."""
+    from . import schemas
+
+    if not folders:
+        schemas.use_user_schemas({})
+        return None
+    from .user_schemas import SchemaFileError, load
+
+    try:
+        schemas.use_user_schemas(load(folders))
+    except SchemaFileError as exc:
+        return str(exc)
+    return None
+
+
 def _paths(given: tuple[str, ...], config: Config, input_format: str | None) -> tuple[list[str], list[str]]:
     """Expand directories; return (files to check, one-line errors)."""
     files, errors = [], []
@@ -120,6 +137,7 @@ def _show_progress(quiet: bool, count: int) -> bool:
 @click.option("--starting-after", type=click.IntRange(min=0), default=None, metavar="N", help="The capture is a stream resumed after sequence number N.")
 @click.option("--input-format", type=click.Choice((*FORMATS, *CONTAINER_KINDS)), default=None, help="Read captures as this format, whatever their extension (cassette: a VCR.py YAML cassette; har: a HAR file).")
 @click.option("--strict", is_flag=True, help="Report every field the schemas do not declare (S001 warnings).")
+@click.option("--schemas", "schema_folders", multiple=True, metavar="DIR", help="Also check event types by the schemas in DIR (<type>.json, Draft 2020-12), added to every profile or replacing the bundled one; repeatable.")
 @click.option("--select", multiple=True, callback=_selector_list, help="Only these rules (codes, prefixes or names; comma-separated).")
 @click.option("--extend-select", multiple=True, callback=_selector_list, help="These rules too, on top of the selection.")
 @click.option("--ignore", multiple=True, callback=_selector_list, help="Not these rules.")
@@ -157,6 +175,10 @@ def check(paths: tuple[str, ...], **flags) -> None:
         profile=flags["profile"] or config.profile,
         fail_on=flags["fail_on"] or config.fail_on,
     )
+    failed = _use_user_schemas(config.schemas + flags["schema_folders"])
+    if failed:
+        click.echo(f"orvalidate: {failed}", err=True)
+        sys.exit(EXIT_ERROR)
     in_actions = os.environ.get("GITHUB_ACTIONS", "").lower() == "true"
     output_format = flags["output_format"] or config.format or ("github" if in_actions else "text")
     if output_format not in OUTPUT_FORMATS:
@@ -271,7 +293,10 @@ def _results(files: list[str], options: dict, flags: dict, live: bool, color: bo
             yield _check_file(files[0], options)
             files = files[1:]
         context = multiprocessing.get_context("fork" if fork else None)
-        with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context, initializer=_quiet_worker) as pool:
+        from .schemas import user_schemas
+
+        with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context, initializer=_quiet_worker,
+                                 initargs=(user_schemas(),)) as pool:
             yield from pool.map(partial(_check_file, options=options), files, chunksize=max(1, len(files) // (jobs * 32)))  # small chunks: the last ones end together
         return
     for path in files:
@@ -294,12 +319,16 @@ def _lost(path: str, why: str) -> tuple[str, str, float]:
     return path, f"{path}: not checked: {why}", 0.0
 
 
-def _quiet_worker() -> None:
+def _quiet_worker(user: dict) -> None:
     """Ctrl-C reaches the workers too: one waiting for its next file would print the pool's
-    traceback, so a worker just ends; the parent says 130."""
+    traceback, so a worker just ends; the parent says 130. A spawned worker is given the
+    user's schemas (a forked one has them)."""
     import signal
 
+    from .schemas import use_user_schemas
+
     signal.signal(signal.SIGINT, lambda *_: os._exit(130))
+    use_user_schemas(user)
 
 
 def _write(write, output_file: str | None) -> bool:

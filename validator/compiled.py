@@ -4,13 +4,14 @@ Why: a text delta must be checked in about a microsecond. python-jsonschema take
 jsonschema-rs pays for copying every event into Rust; a predicate generated once per event
 type from the bundled schemas does only the comparisons the schema asks for. It covers just
 the keywords the bundled schemas use and refuses any other, so a new keyword in schemas/ can
-never be silently ignored. It only says "valid": schema_errors.py explains a failure, and the
-tests hold both to python-jsonschema's verdicts and findings on every fixture and real event.
+never be silently ignored. It only says "valid": python-jsonschema (schema_validator.py)
+explains a failure, and the tests hold the predicates to its verdicts and findings on every
+fixture and real event.
 
 The bundled schemas' predicates are written once, into the module schema_predicates.py
 (`python -m orvalidate.schemas`), so no start pays for generating and compiling them.
 
-Types follow the wire, as schema_errors.py does: `integer` is exactly `int` (not `3.0`,
+Types follow the wire, as schema_validator.py's checker does: `integer` is exactly `int` (not `3.0`,
 not a bool), `number` is an int or a float but not a bool.
 """
 

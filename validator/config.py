@@ -23,7 +23,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 LEVELS = ("error", "warning")
-KEYS = ("select", "ignore", "extend-select", "severity", "per-file-ignores", "profile", "fail-on", "format", "include", "exclude")
+KEYS = ("select", "ignore", "extend-select", "severity", "per-file-ignores", "profile", "fail-on", "format", "include", "exclude", "schemas")
 
 
 class ConfigError(Exception):
@@ -56,6 +56,7 @@ class Config(NamedTuple):
     fail_on: str = "error"
     format: str | None = None
     source: str | None = None  # the file it came from, for messages
+    schemas: tuple[str, ...] = ()  # folders of user schemas (user_schemas.py), relative to the file's folder resolved
     warnings: tuple[str, ...] = ()  # unknown keys and the like, for stderr
     include: tuple[str, ...] | None = None  # globs of the files a directory search takes (None: by extension)
     exclude: tuple[str, ...] = ()  # globs of files and folders a directory search skips
@@ -255,6 +256,14 @@ def from_table(data: dict, source: str) -> Config:
             if not isinstance(globs, list) or not all(isinstance(g, str) for g in globs):
                 raise ConfigError(f"{source}: {key}: expected a list of globs such as [\"cassettes/**/*.yaml\"]")
             values[key] = tuple(globs)
+    if "schemas" in data:
+        folders = data["schemas"]
+        if isinstance(folders, str):
+            folders = [folders]
+        if not isinstance(folders, list) or not all(isinstance(f, str) for f in folders):
+            raise ConfigError(f"{source}: schemas: expected a list of folders of schemas")
+        base = os.path.dirname(source)
+        values["schemas"] = tuple(os.path.join(base, f) for f in folders)
     return Config(**values)
 
 

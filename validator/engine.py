@@ -19,6 +19,7 @@ from .state import Options, StreamState
 from .suppress import Suppressions
 
 AUTO = "auto"
+AUTO_PROFILES = ("openai", "openrouter")  # what `auto` decides between, per stream (close)
 MESSAGE_LIMIT = 1000  # a capture's 1 MB key must not make a 1 MB finding line
 
 
@@ -85,8 +86,7 @@ class StreamChecker:
             if state.openrouter_marker:
                 state.options.profile = "openrouter"
             else:
-                self._pending.extend(found)
-                return []
+                return self._settled(found)
         if self._pending:
             found = self._pending + list(found)
             self._pending = []
@@ -94,8 +94,21 @@ class StreamChecker:
             return []
         return [f for f in (self._finding(p, ref) for p, ref in found) if f is not None]
 
-    def _finding(self, problem: Problem, ref: EventRef | None) -> Finding | None:
-        profile = self.state.options.profile
+    def _settled(self, found: Sequence[tuple[Problem, EventRef | None]]) -> list[Finding]:
+        """While `auto` has not decided (no OpenRouter marker yet; an OpenAI stream has none
+        until it ends): the findings the same under either profile, at once (`orvalidate -`
+        prints them as they arise); the others wait for the profile in `_pending`."""
+        out: list[Finding] = []
+        for problem, ref in found:
+            first, *others = (self._finding(problem, ref, profile) for profile in AUTO_PROFILES)
+            if any(other != first for other in others):
+                self._pending.append((problem, ref))
+            elif first is not None:
+                out.append(first)
+        return out
+
+    def _finding(self, problem: Problem, ref: EventRef | None, profile: str | None = None) -> Finding | None:
+        profile = profile or self.state.options.profile
         assert profile is not None
         if problem.only_profiles is not None and profile not in problem.only_profiles:
             return None

@@ -1,12 +1,16 @@
 """Bytes -> Events with locations: SSE by the WHATWG event-stream rules, or JSONL.
 
 The reader is streaming: it reads fixed-size chunks and keeps only the current line and the
-current SSE block, so a capture of gigabytes costs no more memory than its longest event.
+current SSE block, so a capture of gigabytes costs no more memory than its longest event. From
+a pipe or a terminal it reads what has arrived (`read1`), not a full chunk, so each event is
+checked as soon as its bytes are there (`curl -N ... | orvalidate -`).
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from typing import BinaryIO, Iterable, Iterator, Union
 
 import orjson
@@ -501,8 +505,29 @@ class _Prefixed:
         return self._stream.read(size)
 
 
+class _Arrived:
+    """A pipe or terminal read for what has arrived: `read(n)` returns as soon as any bytes
+    are there (one `read1`), where a buffered `read(n)` waits for n of them or the end."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.read = stream.read1  # type: ignore[attr-defined]
+
+
+def _as_it_arrives(stream: BinaryIO) -> BinaryIO:
+    """The stream itself for a regular file (or anything without a descriptor): it is read in
+    full chunks; else `_Arrived` when the stream can `read1`."""
+    try:
+        mode = os.fstat(stream.fileno()).st_mode
+    except (OSError, AttributeError, ValueError):  # io.UnsupportedOperation is an OSError and a ValueError
+        return stream
+    if stat.S_ISREG(mode) or not hasattr(stream, "read1"):
+        return stream
+    return _Arrived(stream)  # type: ignore[return-value]
+
+
 def read(stream: BinaryIO, path: str, fmt: str | None = None) -> tuple[str, Iterator[Record]]:
     """The capture's format and its records; with no format, the extension or first bytes say."""
+    stream = _as_it_arrives(stream)
     fmt = fmt or format_for(path)
     if fmt is None:
         head = stream.read(CHUNK)

@@ -1,4 +1,4 @@
-"""schemas/ -> the check of each event type under each profile, and the words of its findings.
+"""schemas/ -> the check of each event type under each profile: loading, `$ref` lookup, predicates.
 
 Rules S001 (schema-violation), S002 (unknown-event-type) and S003 (extension-not-prefixed).
 
@@ -8,37 +8,32 @@ definitions under ``defs/``, per-profile variants under ``variants/<profile>/`` 
 Every ``$ref`` resolves to these bundled files by its ``$id`` (``_lookup``) and is inlined
 once per event type: nothing is ever fetched from the network.
 
-An event is checked by its compiled predicate (compiled.py, shipped in schema_predicates.py);
-one that fails is explained by schema_errors.py. python-jsonschema is not used at run time (its
-import alone costs ~0.1 s): tests/schema_reference.py keeps it as the reference the tests hold
-both to, and the tests check every file against the 2020-12 metaschema.
+An event is vouched for by its compiled predicate (compiled.py, shipped in
+schema_predicates.py); one that fails is checked again by python-jsonschema
+(schema_validator.py, imported then: its import alone costs ~0.1 s), whose errors
+schema_wording.py words; schema_strict.py adds the --strict warnings. The tests hold the predicates to python-jsonschema and check every file against the
+2020-12 metaschema. The user's schemas (`--schemas`, user_schemas.py) add event types to every
+profile or replace a bundled one; python-jsonschema alone checks those.
 """
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterator, NamedTuple
+from typing import Any, Callable, NamedTuple
+from urllib.parse import urljoin, urlsplit
 
 import orjson
 
+from .model import Problem
+from .schema_wording import clip, worded
 
-__all__ = ["SchemaProblem", "known_types", "check_event", "schema_dir", "PROFILES"]
+
+__all__ = ["known_types", "check_event", "schema_dir", "PROFILES"]
 
 PROFILES = ("openai", "openrouter", "open-responses")
-
-_FOUND_MAX = 60
-
-
-class SchemaProblem(NamedTuple):
-    code: str  # "S001", "S002" or "S003"
-    message: str  # names the field, what was expected, what was found
-    json_path: str | None  # "$.response.usage.total_tokens"; "$" for the whole event
-    severity: str | None  # None = the rule's default; "warning" for --strict unknown fields
-
 
 @lru_cache(maxsize=1)
 def schema_dir() -> Path:
@@ -59,11 +54,42 @@ def _catalog() -> dict[str, Any]:
 
 @lru_cache(maxsize=None)
 def known_types(profile: str) -> frozenset[str]:
-    """The event types the profile's catalog knows."""
+    """The event types the profile's catalog knows, and the user's schemas add."""
     try:
-        return frozenset(_catalog()[profile]["types"])
+        return frozenset(_catalog()[profile]["types"]) | frozenset(_USER)
     except KeyError:
         raise ValueError(f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}") from None
+
+
+class UserSchema(NamedTuple):
+    path: str  # the file, as the user named its folder: for S001 messages
+    uri: str  # its `$id`, or its file URI when it has none
+    contents: Any
+
+
+_USER: dict[str, UserSchema] = {}  # event type -> the user's schema of it
+
+
+def user_schemas() -> dict[str, UserSchema]:
+    """The user's schemas in use, by event type."""
+    return dict(_USER)
+
+
+def use_user_schemas(found: dict[str, UserSchema]) -> None:
+    """Check these event types by the user's schemas (user_schemas.load) instead of, or on top
+    of, the bundled ones, from now on in this process (forked workers inherit them). Every
+    answer cached from the catalogs is forgotten."""
+    if not found and not _USER:
+        return  # nothing to change: a run without user schemas does not import python-jsonschema
+    from . import schema_validator
+    from .rules import schema as rule
+
+    _USER.clear()
+    _USER.update(found)
+    schema_validator.use_user((s.uri, s.contents) for s in found.values())
+    for cached in (known_types, quick_check, rest_check, _inlined, _inline_ref, _document):
+        cached.cache_clear()
+    rule.forget_types()
 
 
 # Open Responses (specification.mdx, "Extending streaming events"): non-standard event types
@@ -88,7 +114,10 @@ _BASE = "https://orvalidate.invalid/schemas/"  # every bundled schema's `$id` is
 
 @lru_cache(maxsize=None)
 def _document(uri: str) -> Any:
-    """A bundled schema file by its `$id`; nothing outside the bundle is ever fetched."""
+    """A bundled or user schema file by its `$id`; nothing else is ever fetched."""
+    for user in _USER.values():
+        if user.uri == uri:
+            return user.contents
     if not uri.startswith(_BASE) or ".." in uri[len(_BASE):].split("/"):
         raise LookupError(f"`$ref` to {uri!r}, outside the bundled schemas")
     with open(schema_dir() / uri[len(_BASE):], "rb") as f:
@@ -98,8 +127,11 @@ def _document(uri: str) -> Any:
 def _lookup(ref: str, base: str) -> tuple[Any, str]:
     """(the schema a `$ref` names, the `$id` of its file), resolved against `base`."""
     path, _, pointer = ref.partition("#")
-    uri = posixpath.normpath(posixpath.join(posixpath.dirname(base[len(_BASE):]), path)) if path else base[len(_BASE):]
-    uri = _BASE + uri
+    if base.startswith(_BASE) and not urlsplit(path).scheme:
+        uri = posixpath.normpath(posixpath.join(posixpath.dirname(base[len(_BASE):]), path)) if path else base[len(_BASE):]
+        uri = _BASE + uri
+    else:  # a user's schema, or a `$ref` by a full `$id`
+        uri = urljoin(base, path) if path else base
     node = _document(uri)
     for part in pointer.split("/")[1:]:
         part = part.replace("~1", "/").replace("~0", "~")
@@ -112,18 +144,33 @@ def _schema_file(profile: str, event_type: str) -> str:
     return spec.get("variants", {}).get(event_type, f"{event_type}.json")
 
 
+def _uri(profile: str, event_type: str) -> str:
+    """The `$id` of the schema that checks this type under this profile."""
+    user = _USER.get(event_type)
+    return user.uri if user is not None else _BASE + _schema_file(profile, event_type)
+
+
 @lru_cache(maxsize=None)
-def _inlined(profile: str, event_type: str) -> dict:
-    """The schema of one event type under one profile, with every `$ref` inlined."""
-    schema = _document(_BASE + _schema_file(profile, event_type))
-    return _inline(schema, schema["$id"])
+def _inlined(profile: str, event_type: str) -> Any:
+    """The schema of one event type under one profile, with every `$ref` inlined; None for a
+    user's schema that refers to itself (the bundled ones never do), which cannot be."""
+    uri = _uri(profile, event_type)
+    try:
+        return _inline(_document(uri), uri)
+    except RecursionError:
+        return None
 
 
 @lru_cache(maxsize=None)
 def quick_check(profile: str, event_type: str) -> Callable[[Any], bool]:
     """The compiled predicate of the same schema (compiled.py): it says "valid" in about a
-    microsecond; when it says no, schema_errors.py finds the errors to word. They ship as
-    generated source (schema_predicates.py) because compiling them cost every start ~20 ms."""
+    microsecond; when it says no, python-jsonschema finds the errors to word. They ship as
+    generated source (schema_predicates.py) because compiling them cost every start ~20 ms.
+    A user's schema has no compiled predicate: python-jsonschema decides."""
+    if event_type in _USER:
+        from . import schema_validator
+
+        return schema_validator.validator(_USER[event_type].uri).is_valid
     from .schema_predicates import PREDICATES
 
     return PREDICATES[_schema_file(profile, event_type)]
@@ -137,6 +184,8 @@ def rest_check(profile: str, event_type: str) -> Callable[[Any], bool]:
     (the sequence number is one more): those passed already, the rest may differ. It is
     `quick_check`'s predicate when the schema has more than `type`, `required` and
     `properties` at the top, or when the type is not a delta."""
+    if event_type in _USER:
+        return quick_check(profile, event_type)
     from .schema_predicates import PREDICATES
 
     name = _schema_file(profile, event_type)
@@ -245,254 +294,49 @@ def _inline_ref(ref: str, base: str) -> Any:
 # The check
 
 
-def check_event(payload: dict, profile: str, strict: bool = False) -> list[SchemaProblem]:
+def check_event(payload: dict, profile: str, strict: bool = False) -> list[Problem]:
     """S001/S002/S003 problems of one event under one profile ("auto" is resolved by the engine)."""
     event_type = payload["type"]
     if event_type not in known_types(profile):
         problems = [
-            SchemaProblem(
+            Problem(
                 "S002",
-                f"unknown event type `{_clip(event_type)}` for profile `{profile}`; clients must ignore it",
-                "$.type",
-                None,
+                f"unknown event type `{clip(event_type)}` for profile `{profile}`; clients must ignore it",
+                json_path="$.type",
             )
         ]
         # Under open-responses every type outside its catalog is non-standard (OpenAI-only and
         # OpenRouter-only types included: PROTOCOL section 1 notes they carry no slug prefix).
         if profile == "open-responses" and not is_slug_prefixed(event_type):
             problems.append(
-                SchemaProblem(
+                Problem(
                     "S003",
-                    f"non-standard event type `{_clip(event_type)}` has no implementor slug prefix "
-                    f"(Open Responses extensions are named like `acme:{_clip(event_type, 30)}`)",
-                    "$.type",
-                    None,
+                    f"non-standard event type `{clip(event_type)}` has no implementor slug prefix "
+                    f"(Open Responses extensions are named like `acme:{clip(event_type, 30)}`)",
+                    json_path="$.type",
                 )
             )
         return problems
 
-    if not strict and quick_check(profile, event_type)(payload):
-        return []
-    schema = _inlined(profile, event_type)
     problems = []
-    for error in errors(schema, payload):
-        problem = _problem(error)
-        if problem is not None:
-            problems.append(problem)
-    if strict:
-        problems.extend(_unknown_fields(schema, payload))
+    if not quick_check(profile, event_type)(payload):
+        from . import schema_validator
+
+        user = _USER.get(event_type)
+        for error in schema_validator.errors(_uri(profile, event_type), payload):
+            problem = worded(error)
+            if problem is not None:
+                if user is not None:
+                    problem = problem._replace(message=f"{problem.message} (user schema {user.path})")
+                problems.append(problem)
+    inlined = _inlined(profile, event_type) if strict else None
+    if inlined is not None:  # --strict; a recursive user schema is not walked
+        from .schema_strict import unknown_fields
+
+        problems.extend(unknown_fields(inlined, payload))
     if len(problems) > 1:
         problems = sorted(set(problems), key=lambda p: (p.json_path or "", p.message))
     return problems
-
-
-def _problem(error: Any) -> SchemaProblem | None:
-    keyword = error.validator
-    path = list(error.absolute_path)
-    if keyword == "required":
-        name = getattr(error, "missing_field", None)
-        if name is None:  # pragma: no cover - our `required` always sets it
-            name = error.message.split("'")[1]
-        if name == "sequence_number" and not path:
-            return None  # Q004 reports a missing sequence_number, once per stream
-        where = _where(error)
-        return SchemaProblem(
-            "S001", f"`{_json_path(path + [name])}`: missing required field `{name}`{where}", _json_path(path + [name]), None
-        )
-    json_path = _json_path(path)
-    expected = _expected(keyword, error.validator_value, error.schema)
-    found = _found(error.instance)
-    return SchemaProblem("S001", f"`{json_path}`: expected {expected}, found {found}", json_path, None)
-
-
-def _where(error: Any) -> str:
-    title = error.schema.get("title") if isinstance(error.schema, dict) else None
-    props = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
-    type_schema = props.get("type") if isinstance(props, dict) else None
-    if isinstance(type_schema, dict) and "const" in type_schema:
-        return f" (required on `{type_schema['const']}`)"
-    if title:
-        return f" (required on {title})"
-    description = error.schema.get("description") if isinstance(error.schema, dict) else None
-    if description and not props:
-        return f" ({description})"
-    return ""
-
-
-_JSON_TYPES = {
-    dict: "object",
-    list: "array",
-    str: "string",
-    bool: "boolean",
-    int: "integer",
-    float: "number",
-    type(None): "null",
-}
-
-
-def _type_name(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return "number"
-    return _JSON_TYPES.get(type(value), type(value).__name__)
-
-
-def _bounds(schema: Any) -> str:
-    if not isinstance(schema, dict):
-        return ""
-    if "minimum" in schema:
-        return f" >= {schema['minimum']}"
-    return ""
-
-
-def _expected(keyword: str, value: Any, schema: Any) -> str:
-    if keyword == "type":
-        types = value if isinstance(value, list) else [value]
-        return " or ".join(t + _bounds(schema) if t in ("integer", "number") else t for t in types)
-    if keyword == "minimum":
-        kind = schema.get("type") if isinstance(schema, dict) else None
-        kind = " or ".join(kind) if isinstance(kind, list) else (kind or "a number")
-        kind = kind.replace(" or null", "").replace("null or ", "")
-        return f"{kind} >= {value}"
-    if keyword == "maximum":
-        return f"a number <= {value}"
-    if keyword == "enum":
-        return "one of " + ", ".join(_lit(v) for v in value)
-    if keyword == "const":
-        return _lit(value)
-    if keyword in ("minItems", "maxItems", "minLength", "maxLength"):
-        return f"{keyword} {value}"
-    if keyword == "pattern":
-        return f"a string matching `{value}`"
-    if keyword == "false":
-        return "nothing here"
-    return f"{keyword}: {_clip(json.dumps(value, ensure_ascii=False))}"
-
-
-def _lit(value: Any) -> str:
-    if value is None:
-        return "null"
-    return f"`{_clip(json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value)}`"
-
-
-def _found(value: Any) -> str:
-    kind = _type_name(value)
-    if isinstance(value, (dict, list)):
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        return f"{kind} {_clip(text)}"
-    if value is None:
-        return "null"
-    if isinstance(value, str):
-        return f"string {_clip(json.dumps(value, ensure_ascii=False))}"
-    if isinstance(value, bool):
-        return f"boolean {'true' if value else 'false'}"
-    return f"{kind} {_clip(repr(value))}"
-
-
-def _clip(text: str, limit: int = _FOUND_MAX) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def _json_path(parts: list[Any]) -> str:
-    out = "$"
-    for part in parts:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif _IDENT.match(part):
-            out += "." + part
-        else:
-            out += "[" + json.dumps(part, ensure_ascii=False) + "]"
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
-# --strict: every field the schema does not declare is an S001 warning
-
-
-def errors(schema: Any, instance: Any) -> list[Any]:
-    """schema_errors.errors, loaded on first use: a capture whose events all pass their
-    predicates never needs it or compiled.py (~15M instructions of every start)."""
-    from .schema_errors import errors as found
-
-    return found(schema, instance)
-
-
-def is_valid(schema: Any, instance: Any) -> bool:
-    from .schema_errors import is_valid as valid
-
-    return valid(schema, instance)
-
-
-def _unknown_fields(schema: Any, payload: dict) -> list[SchemaProblem]:
-    out: list[SchemaProblem] = []
-    _walk(schema, payload, [], out)
-    return out
-
-
-def _applicable(schema: Any, instance: Any) -> Iterator[Any]:
-    """The (inlined) subschemas that apply to the instance: matching branches taken."""
-    if not isinstance(schema, dict):
-        return
-    yield schema
-    for sub in schema.get("allOf", ()):
-        yield from _applicable(sub, instance)
-    if "if" in schema:
-        branch = "then" if is_valid(schema["if"], instance) else "else"
-        if branch in schema:
-            yield from _applicable(schema[branch], instance)
-
-
-def _walk(schema: Any, instance: Any, path: list[Any], out: list[SchemaProblem]) -> None:
-    pairs = list(_applicable(schema, instance))
-    if isinstance(instance, dict):
-        declared: dict[str, list[Any]] = {}
-        checks = False
-        open_map = False
-        for sub in pairs:
-            union = sub.get("x-orvalidate-union")
-            if union is not None:
-                kind = instance.get("type")
-                if isinstance(kind, str) and kind not in sub.get("x-orvalidate-known-types", ()):
-                    where = _json_path(path + ["type"])
-                    out.append(
-                        SchemaProblem(
-                            "S001",
-                            f"`{where}`: unknown {union} type `{_clip(kind)}` (accepted, but not in the schema)",
-                            where,
-                            "warning",
-                        )
-                    )
-                    return
-            props = sub.get("properties")
-            if isinstance(props, dict):
-                checks = True
-                for name, sub_schema in props.items():
-                    declared.setdefault(name, []).append(sub_schema)
-            if "additionalProperties" in sub or "patternProperties" in sub:
-                open_map = True
-        if not checks or open_map:
-            return
-        for name, value in instance.items():
-            if name not in declared:
-                where = _json_path(path + [name])
-                out.append(
-                    SchemaProblem("S001", f"`{where}`: unknown field `{_clip(name)}` (not in the schema)", where, "warning")
-                )
-                continue
-            if isinstance(value, (dict, list)):
-                for sub_schema in declared[name]:
-                    _walk(sub_schema, value, path + [name], out)
-                    break  # the first declaring schema is enough; the others repeat it
-    elif isinstance(instance, list):
-        for sub in pairs:
-            items = sub.get("items")
-            if isinstance(items, dict):
-                for i, value in enumerate(instance):
-                    if isinstance(value, (dict, list)):
-                        _walk(items, value, path + [i], out)
-                return
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """O: output items and their parts are announced before use, indexed in order, and consistent.
 
-Items are keyed by `output_index`: a provider that rotates item ids gives O003 once per item,
-not a cascade of findings.
+Items are keyed by `output_index`: a provider that rotates item ids gives O003 once per item
+for its events, not one per event; the item itself changing id is still O009 (and a final
+output naming other ids, D006).
 """
 
 from __future__ import annotations
@@ -270,7 +271,7 @@ def item_changed(event: Event, ref: EventRef, state: StreamState) -> Iterator[Pr
             state.reported.add(("O001", index))
             yield Problem("O001", f"`output_item.done` for output_index {index} without its `response.output_item.added`", json_path="$.output_index")
         return
-    if final_id != item.id and "O003" not in item.reported:  # rotating ids: O003 said it once
+    if final_id != item.id:  # also when ids rotate: O003 said it of the item's events, this is the item
         yield Problem("O009", f"`output_item.done` at output_index {index} has id `{short(final_id)}`, but the item was added as `{item.id}`", json_path="$.item.id")
     if final_type != item.type:
         yield Problem("O009", f"`output_item.done` at output_index {index} has type `{short(final_type)}`, but the item was added as `{item.type}`", json_path="$.item.type")

@@ -70,7 +70,7 @@ def auto_split(kind: str | None) -> tuple[tuple[str, ...], frozenset[str]]:
     return split
 
 
-_SPLITS: dict = {}  # type -> auto_split's answer (the catalogs do not change while running)
+_SPLITS: dict = {}  # type -> auto_split's answer (the catalogs change only before a run: forget_types)
 
 
 def _gate(profile: str | None, kind: str) -> tuple[Callable[[Any], bool] | None, tuple[Callable[[Any], bool], tuple[Problem, ...]] | None]:
@@ -99,28 +99,26 @@ def _gate(profile: str | None, kind: str) -> tuple[Callable[[Any], bool] | None,
 _GATES: dict = {}  # (profile or None for auto, type) -> _gate's answer
 
 
+def forget_types() -> None:
+    """The catalogs changed (the user's schemas, schemas.use_user_schemas): answer again."""
+    _SPLITS.clear()
+    _GATES.clear()
+
+
 def _schema_problems(event: Event, ref: EventRef, state: StreamState) -> Iterator[Problem]:
     payload = event.payload
     assert payload is not None
     profile = state.options.profile
     if profile is not None:
-        for found in schemas.check_event(payload, profile, state.options.strict):
-            yield Problem(found.code, found.message, json_path=found.json_path, severity=found.severity)
+        yield from schemas.check_event(payload, profile, state.options.strict)
         return
     # auto: openai and openrouter share every schema they both know; only catalogs differ.
     known, unknown = auto_split(ref.type)
     if not known:
-        for found in schemas.check_event(payload, "openai", state.options.strict):
-            yield Problem(found.code, found.message, json_path=found.json_path, severity=found.severity)
+        yield from schemas.check_event(payload, "openai", state.options.strict)
         return
     for found in schemas.check_event(payload, known[0], state.options.strict):
-        yield Problem(
-            found.code,
-            found.message,
-            json_path=found.json_path,
-            severity=found.severity,
-            only_profiles=frozenset(known) if unknown else None,
-        )
+        yield found._replace(only_profiles=frozenset(known)) if unknown else found
     if unknown:
         yield from unknown_type_problems(payload, unknown, state.options.strict)
 
@@ -128,7 +126,4 @@ def _schema_problems(event: Event, ref: EventRef, state: StreamState) -> Iterato
 def unknown_type_problems(payload: dict, unknown: frozenset[str], strict: bool) -> list[Problem]:
     """Under `auto`, what a type outside the catalog of the candidates `unknown` gets, true
     only under those: S002, which depends on nothing but the type."""
-    return [
-        Problem(found.code, found.message, json_path=found.json_path, severity=found.severity, only_profiles=unknown)
-        for found in schemas.check_event(payload, next(iter(unknown)), strict)
-    ]
+    return [found._replace(only_profiles=unknown) for found in schemas.check_event(payload, next(iter(unknown)), strict)]
