@@ -57,12 +57,13 @@ def test_a_finding_comes_with_the_bytes_that_decide_it() -> None:
 
 
 def test_end_of_stream_findings_come_at_close() -> None:
-    path = FIXTURES / "invalid" / "D001-no-output-text-done.sse"
+    """L002 (no terminal event) is decided by the end alone."""
+    path = FIXTURES / "invalid" / "L002-no-terminal-event.sse"
     validator = ByteStreamValidator(str(path))
     before = validator.feed(path.read_bytes())
     after = validator.close()
-    assert "D001" not in {f.code for f in before}
-    assert "D001" in {f.code for f in after}
+    assert "L002" not in {f.code for f in before}
+    assert "L002" in {f.code for f in after}
     assert validator.close() == []
 
 

@@ -96,8 +96,8 @@ def test_probe_and_proxy_stay_on_loopback(watched: list) -> None:
         assert ready.wait(10)
         while not box[0].started:
             time.sleep(0.01)
-        client = openai.OpenAI(base_url=f"http://127.0.0.1:{port[0]}/v1", api_key="k", max_retries=0)
-        assert [e.type for e in client.responses.create(model="m", input="hi", stream=True)][-1] == "response.completed"
+        with openai.OpenAI(base_url=f"http://127.0.0.1:{port[0]}/v1", api_key="k", max_retries=0) as client:
+            assert [e.type for e in client.responses.create(model="m", input="hi", stream=True)][-1] == "response.completed"
         box[0].should_exit = True
         thread.join(10)
     connects = [a for a in watched if a[0] != "lookup"]

@@ -79,8 +79,22 @@ def proxy(upstream: Upstream, tmp_path_factory: pytest.TempPathFactory):
     running.stop()
 
 
+_OPEN: list[openai.OpenAI] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_clients():
+    """Each test's SDK clients are closed after it: their pooled connections would otherwise be
+    left to the garbage collector (a ResourceWarning, an error under this suite's filters)."""
+    yield
+    while _OPEN:
+        _OPEN.pop().close()
+
+
 def sdk(base_url: str, **headers: str) -> openai.OpenAI:
-    return openai.OpenAI(base_url=base_url, api_key="sk-test-secret-key", default_headers=headers, max_retries=0, timeout=20)
+    client = openai.OpenAI(base_url=base_url, api_key="sk-test-secret-key", default_headers=headers, max_retries=0, timeout=20)
+    _OPEN.append(client)
+    return client
 
 
 def events(client: openai.OpenAI, **request) -> list[dict]:
