@@ -129,14 +129,26 @@ def contender_python(work: Path) -> str:
         for step in steps:
             subprocess.run(step, capture_output=True, text=True, check=True)
         wheel = next(wheels.glob("orvalidate-*.whl"))
-        subprocess.run([sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index", "-q", str(wheel)],
-                       capture_output=True, text=True, check=True)
-        purelib = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                                 capture_output=True, text=True, check=True).stdout.strip()
+        subprocess.run(
+            [sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index", "-q", str(wheel)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        purelib = subprocess.run(
+            [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         base = dict.fromkeys(sysconfig.get_paths()[key] for key in ("purelib", "platlib"))
         Path(purelib, "_base.pth").write_text("".join(f"{path}\n" for path in base))
-        found = subprocess.run([python, "-c", "import click, orjson, orvalidate; print(orvalidate.__file__)"],
-                               capture_output=True, text=True, check=True).stdout.strip()
+        found = subprocess.run(
+            [python, "-c", "import click, orjson, orvalidate; print(orvalidate.__file__)"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         if not Path(found).is_relative_to(venv):
             raise RuntimeError(f"the venv's python imports orvalidate from {found}")
         if not any(Path(found).parent.glob("__pycache__/*.pyc")):
@@ -146,8 +158,10 @@ def contender_python(work: Path) -> str:
         print(f"Contenders run with the base interpreter and the editable install (the venv failed: {why.strip()})")
         compile_bytecode()
         return sys.executable
-    print("Contenders run with a fresh venv's python; orvalidate installed from its wheel (as pre-commit and CI "
-          "install it); the base site-packages on the path without its .pth files")
+    print(
+        "Contenders run with a fresh venv's python; orvalidate installed from its wheel (as pre-commit and CI "
+        "install it); the base site-packages on the path without its .pth files"
+    )
     return python
 
 
@@ -179,8 +193,13 @@ def long_capture(path: Path, deltas: int) -> int:
     text_len = len(piece) * deltas
     item_id = "msg_bench_0123456789abcdef"
     at = f'"item_id":"{item_id}","output_index":0,"content_index":0'
-    usage = {"input_tokens": 12, "input_tokens_details": {"cached_tokens": 0}, "output_tokens": deltas,
-             "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": 12 + deltas}
+    usage = {
+        "input_tokens": 12,
+        "input_tokens_details": {"cached_tokens": 0},
+        "output_tokens": deltas,
+        "output_tokens_details": {"reasoning_tokens": 0},
+        "total_tokens": 12 + deltas,
+    }
     import orjson
 
     seq = 0
@@ -197,16 +216,53 @@ def long_capture(path: Path, deltas: int) -> int:
         added = {"id": item_id, "type": "message", "status": "in_progress", "content": [], "role": "assistant"}
         out.write(line({"type": "response.output_item.added", "output_index": 0, "item": added}))
         empty = {"type": "output_text", "annotations": [], "text": "", "logprobs": []}
-        out.write(line({"type": "response.content_part.added", "item_id": item_id, "output_index": 0, "content_index": 0, "part": empty}))
-        delta = ('{"type":"response.output_text.delta",' + at + ',"delta":' + orjson.dumps(piece).decode() + ',"logprobs":[],"sequence_number":').encode()
+        out.write(
+            line(
+                {
+                    "type": "response.content_part.added",
+                    "item_id": item_id,
+                    "output_index": 0,
+                    "content_index": 0,
+                    "part": empty,
+                }
+            )
+        )
+        delta = (
+            '{"type":"response.output_text.delta",'
+            + at
+            + ',"delta":'
+            + orjson.dumps(piece).decode()
+            + ',"logprobs":[],"sequence_number":'
+        ).encode()
         for _ in range(deltas):
             out.write(delta + str(seq).encode() + b"}\n")
             seq += 1
         full = piece * deltas
         assert len(full) == text_len
         done_part = {**empty, "text": full}
-        out.write(line({"type": "response.output_text.done", "item_id": item_id, "output_index": 0, "content_index": 0, "text": full, "logprobs": []}))
-        out.write(line({"type": "response.content_part.done", "item_id": item_id, "output_index": 0, "content_index": 0, "part": done_part}))
+        out.write(
+            line(
+                {
+                    "type": "response.output_text.done",
+                    "item_id": item_id,
+                    "output_index": 0,
+                    "content_index": 0,
+                    "text": full,
+                    "logprobs": [],
+                }
+            )
+        )
+        out.write(
+            line(
+                {
+                    "type": "response.content_part.done",
+                    "item_id": item_id,
+                    "output_index": 0,
+                    "content_index": 0,
+                    "part": done_part,
+                }
+            )
+        )
         final = {**added, "status": "completed", "content": [done_part]}
         out.write(line({"type": "response.output_item.done", "output_index": 0, "item": final}))
         out.write(line({"type": "response.completed", "response": response("completed", [final], usage)}))
@@ -336,9 +392,11 @@ def first_schema_finding(python: str, repeat: int) -> None:
     clean = ROOT / "fixtures" / "valid" / "openai_text.sse"
     failing = ROOT / "fixtures" / "invalid" / "S001-delta-without-logprobs.sse"
     clean_t, failing_t = paired([[python, "-m", "orvalidate", str(path)] for path in (clean, failing)], repeat)
-    print(f"First S001 of a process: {median(firsts) * 1000:.0f} ms (import of python-jsonschema, registry, validator), "
-          f"the next {median(seconds) * 1e6:.0f} us; whole runs: clean capture {median(clean_t) * 1000:.0f} ms, "
-          f"the same with one S001 {median(failing_t) * 1000:.0f} ms")
+    print(
+        f"First S001 of a process: {median(firsts) * 1000:.0f} ms (import of python-jsonschema, registry, validator), "
+        f"the next {median(seconds) * 1e6:.0f} us; whole runs: clean capture {median(clean_t) * 1000:.0f} ms, "
+        f"the same with one S001 {median(failing_t) * 1000:.0f} ms"
+    )
 
 
 def main() -> None:
@@ -359,7 +417,11 @@ def main() -> None:
         python = contender_python(work)
         ORVALIDATE = [python, "-m", "orvalidate"]
         corpus5 = corpus_times(args.real, 5, work)
-        events = int(subprocess.run([sys.executable, str(HERE / "payloads.py"), str(corpus5)], capture_output=True, text=True).stdout)
+        events = int(
+            subprocess.run(
+                [sys.executable, str(HERE / "payloads.py"), str(corpus5)], capture_output=True, text=True
+            ).stdout
+        )
         print(f"Workload: the real corpus five times over, {events} payloads in {len(list(corpus5.iterdir()))} files")
 
         # 1. throughput against the floor, and 2. against the openai SDK, run in turn
@@ -369,12 +431,16 @@ def main() -> None:
         have_sdk = subprocess.run([python, "-c", "import openai, pydantic"], capture_output=True).returncode == 0
         floor_t, ours_t, *sdk_t = paired([floor, ours, sdk] if have_sdk else [floor, ours], args.repeat)
         slower, spread = ratio(ours_t, floor_t)
-        print(f"\n1. Throughput: orvalidate {median(ours_t):.2f} s, floor (split + orjson) {median(floor_t):.2f} s: "
-              f"ratio {slower:.1f} {verdict(slower, 5, True)} ({spread})")
+        print(
+            f"\n1. Throughput: orvalidate {median(ours_t):.2f} s, floor (split + orjson) {median(floor_t):.2f} s: "
+            f"ratio {slower:.1f} {verdict(slower, 5, True)} ({spread})"
+        )
         if sdk_t:
             faster, spread = ratio(sdk_t[0], ours_t)
-            print(f"2. Against the openai SDK (pydantic union + ResponseStreamState): SDK {median(sdk_t[0]):.2f} s, "
-                  f"orvalidate {median(ours_t):.2f} s: {faster:.1f}x faster {verdict(faster, 20, False)} ({spread})")
+            print(
+                f"2. Against the openai SDK (pydantic union + ResponseStreamState): SDK {median(sdk_t[0]):.2f} s, "
+                f"orvalidate {median(ours_t):.2f} s: {faster:.1f}x faster {verdict(faster, 20, False)} ({spread})"
+            )
         else:
             print("2. Against the openai SDK: skipped (pip install -e '.[bench]')")
 
@@ -384,14 +450,21 @@ def main() -> None:
         (work / "d.json").write_text("{}")
         check_jsonschema = check_jsonschema_command(python)
         if check_jsonschema:
-            ours_small, theirs = paired([[*ORVALIDATE, str(small)], [*check_jsonschema, "--schemafile", "s.json", "d.json"]],
-                                        max(args.repeat, 5), cwd=work)
+            ours_small, theirs = paired(
+                [[*ORVALIDATE, str(small)], [*check_jsonschema, "--schemafile", "s.json", "d.json"]],
+                max(args.repeat, 5),
+                cwd=work,
+            )
             share, spread = ratio(ours_small, theirs)
-            print(f"3. Start-up: orvalidate on one small capture {median(ours_small) * 1000:.0f} ms, check-jsonschema on a "
-                  f"one-line schema {median(theirs) * 1000:.0f} ms: ratio {share:.2f} {verdict(share, 1 / 3, True)} ({spread})")
+            print(
+                f"3. Start-up: orvalidate on one small capture {median(ours_small) * 1000:.0f} ms, check-jsonschema on a "
+                f"one-line schema {median(theirs) * 1000:.0f} ms: ratio {share:.2f} {verdict(share, 1 / 3, True)} ({spread})"
+            )
         else:
             ours_small = paired([[*ORVALIDATE, str(small)]], max(args.repeat, 5))[0]
-            print(f"3. Start-up: orvalidate {median(ours_small) * 1000:.0f} ms; check-jsonschema not installed (pip install -e '.[bench]')")
+            print(
+                f"3. Start-up: orvalidate {median(ours_small) * 1000:.0f} ms; check-jsonschema not installed (pip install -e '.[bench]')"
+            )
 
         # 4. memory on a 190 MB capture
         if not args.skip_memory:
@@ -401,9 +474,11 @@ def main() -> None:
             big_rss = peak_rss([*ORVALIDATE, "--jobs", "1", str(big)])
             small_rss = peak_rss([*ORVALIDATE, "--jobs", "1", str(small)])
             raised = (big_rss - small_rss) * 1024
-            print(f"4. Memory: a {size / 1e6:.0f} MB capture (800,000 deltas) peaks at {big_rss / 1024:.0f} MiB, "
-                  f"a small one at {small_rss / 1024:.0f} MiB: raised by {raised / size:.2f} of the capture's size "
-                  f"{verdict(raised / size, 0.25, True)} ({big_s:.1f} s)")
+            print(
+                f"4. Memory: a {size / 1e6:.0f} MB capture (800,000 deltas) peaks at {big_rss / 1024:.0f} MiB, "
+                f"a small one at {small_rss / 1024:.0f} MiB: raised by {raised / size:.2f} of the capture's size "
+                f"{verdict(raised / size, 0.25, True)} ({big_s:.1f} s)"
+            )
 
         # 5. many files on every core
         folder = work / "many"
@@ -411,15 +486,23 @@ def main() -> None:
         for n, capture in enumerate(sorted(corpus5.iterdir())[:300]):
             shutil.copy(capture, folder / capture.name)
         jobs = os.cpu_count() or 1
-        one_t, many_t = paired([[*ORVALIDATE, "--jobs", str(n), "--format", "json", str(folder)] for n in (1, jobs)], args.repeat)
+        one_t, many_t = paired(
+            [[*ORVALIDATE, "--jobs", str(n), "--format", "json", str(folder)] for n in (1, jobs)], args.repeat
+        )
         faster, spread = ratio(one_t, many_t)
-        print(f"5. {len(list(folder.iterdir()))} captures: --jobs 1 {median(one_t):.2f} s, --jobs {jobs} {median(many_t):.2f} s: "
-              f"{faster:.2f}x {verdict(faster, 1.6, False)} ({spread})")
+        print(
+            f"5. {len(list(folder.iterdir()))} captures: --jobs 1 {median(one_t):.2f} s, --jobs {jobs} {median(many_t):.2f} s: "
+            f"{faster:.2f}x {verdict(faster, 1.6, False)} ({spread})"
+        )
         if jobs > 1:
-            alone, beside = beside_a_busy_core([*ORVALIDATE, "--jobs", "1", "--format", "json", str(folder)], args.repeat)
+            alone, beside = beside_a_busy_core(
+                [*ORVALIDATE, "--jobs", "1", "--format", "json", str(folder)], args.repeat
+            )
             slowed, spread = ratio(beside, alone)
-            print(f"   this machine: --jobs 1 takes {median(alone):.2f} s alone, {median(beside):.2f} s while a spin loop "
-                  f"keeps another core busy: {slowed:.2f}x ({spread}), what two busy cores cost each other here")
+            print(
+                f"   this machine: --jobs 1 takes {median(alone):.2f} s alone, {median(beside):.2f} s while a spin loop "
+                f"keeps another core busy: {slowed:.2f}x ({spread}), what two busy cores cost each other here"
+            )
         first_schema_finding(python, args.repeat)
     stages(args.real)
 

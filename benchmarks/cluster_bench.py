@@ -78,13 +78,43 @@ def start_cluster(folder: Path) -> tuple[str, list[subprocess.Popen]]:
     dask = [sys.executable, "-m", "dask"]
     env = dict(os.environ, DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED="False")
     quiet = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
-    started = [subprocess.Popen([*dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--dashboard-address", "127.0.0.1:0",
-                                 "--scheduler-file", str(scheduler_file)], **quiet)]
+    started = [
+        subprocess.Popen(
+            [
+                *dask,
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--dashboard-address",
+                "127.0.0.1:0",
+                "--scheduler-file",
+                str(scheduler_file),
+            ],
+            **quiet,
+        )
+    ]
     while not scheduler_file.exists():
         time.sleep(0.1)
     for _ in range(2):
-        started.append(subprocess.Popen([*dask, "worker", "--host", "127.0.0.1", "--dashboard-address", "127.0.0.1:0",
-                                         "--nthreads", "1", "--scheduler-file", str(scheduler_file)], **quiet))
+        started.append(
+            subprocess.Popen(
+                [
+                    *dask,
+                    "worker",
+                    "--host",
+                    "127.0.0.1",
+                    "--dashboard-address",
+                    "127.0.0.1:0",
+                    "--nthreads",
+                    "1",
+                    "--scheduler-file",
+                    str(scheduler_file),
+                ],
+                **quiet,
+            )
+        )
     with Client(scheduler_file=str(scheduler_file), timeout=60) as client:
         client.wait_for_workers(2, timeout=120)
         return client.scheduler.address.replace("tcp://", "dask://"), started
@@ -110,7 +140,9 @@ def tree_cpu(started: list[subprocess.Popen]) -> float:
     return total
 
 
-def run(args: list[str], peak_file: Path, batch: int | None = None, cluster: list[subprocess.Popen] | None = None) -> dict:
+def run(
+    args: list[str], peak_file: Path, batch: int | None = None, cluster: list[subprocess.Popen] | None = None
+) -> dict:
     """One whole process: wall seconds, CPU seconds of it and its descendants (and of the running
     cluster's processes meanwhile), client peak RSS."""
     env = dict(os.environ, PEAK_FILE=str(peak_file))
@@ -165,7 +197,9 @@ def main() -> None:
                     reports[name] = report.read_bytes()
             same = len(set(reports.values())) == 1
             summary = json.loads(reports["jobs1"])["summary"]
-            small_runs = [run(["--cluster", "dask://local:2", *common, str(small)], peak) for _ in range(options.repeat)]
+            small_runs = [
+                run(["--cluster", "dask://local:2", *common, str(small)], peak) for _ in range(options.repeat)
+            ]
             small_local = [run(["--jobs", "1", *common, str(small)], peak) for _ in range(options.repeat)]
         finally:
             stop_cluster(running)
@@ -178,8 +212,10 @@ def main() -> None:
         return f"{statistics.median(ratios):.3f} (rounds {ratios[0]:.3f}-{ratios[-1]:.3f})"
 
     files, events = summary["files"], summary["events"]
-    print(f"corpus: {files} captures, {events} events ({events / files:.1f} an event a capture), {summary['errors']} errors; "
-          f"reports identical across contenders: {same}")
+    print(
+        f"corpus: {files} captures, {events} events ({events / files:.1f} an event a capture), {summary['errors']} errors; "
+        f"reports identical across contenders: {same}"
+    )
     print("local:2 = --cluster dask://local:2 (starts and stops its cluster); running = --cluster to a running")
     print("scheduler + 2 workers on 127.0.0.1 (their CPU during the run counted)")
     print(f"{'contender':<18}{'wall s':>9}{'CPU s':>9}{'client RSS MiB':>16}")
@@ -188,25 +224,36 @@ def main() -> None:
     print(f"CPU local:2 / jobs 2: {ratio('local:2', 'jobs2')}   goal <= 1.15")
     print(f"CPU running / jobs 2: {ratio('running', 'jobs2')}   goal <= 1.15")
     print(f"CPU jobs 2 / jobs 1:  {ratio('jobs2', 'jobs1')}")
-    print(f"wall local:2 / jobs 2: {ratio('local:2', 'jobs2', 'wall')};  wall running / jobs 2: {ratio('running', 'jobs2', 'wall')}")
+    print(
+        f"wall local:2 / jobs 2: {ratio('local:2', 'jobs2', 'wall')};  wall running / jobs 2: {ratio('running', 'jobs2', 'wall')}"
+    )
     rss_small = statistics.median(r["rss_kib"] for r in small_runs)
     rss_big = med("local:2", "rss_kib")
-    print(f"client peak RSS (local:2), {options.files} vs {options.small} files: {rss_big / 1024:.1f} vs {rss_small / 1024:.1f} MiB, "
-          f"ratio {rss_big / rss_small:.3f}   goal <= 1.10")
+    print(
+        f"client peak RSS (local:2), {options.files} vs {options.small} files: {rss_big / 1024:.1f} vs {rss_small / 1024:.1f} MiB, "
+        f"ratio {rss_big / rss_small:.3f}   goal <= 1.10"
+    )
     local_small = statistics.median(r["rss_kib"] for r in small_local)
     local_big = med("jobs1", "rss_kib")
-    print(f"  the same with --jobs 1: {local_big / 1024:.1f} vs {local_small / 1024:.1f} MiB, ratio {local_big / local_small:.3f}; "
-          f"per extra file: {(local_big - local_small) / (options.files - options.small) * 1024:.0f} bytes there, "
-          f"{(rss_big - rss_small) / (options.files - options.small) * 1024:.0f} on the cluster's client")
+    print(
+        f"  the same with --jobs 1: {local_big / 1024:.1f} vs {local_small / 1024:.1f} MiB, ratio {local_big / local_small:.3f}; "
+        f"per extra file: {(local_big - local_small) / (options.files - options.small) * 1024:.0f} bytes there, "
+        f"{(rss_big - rss_small) / (options.files - options.small) * 1024:.0f} on the cluster's client"
+    )
     size = cluster.batch_size(files, 2)
     batches_big, batches_small = -(-files // size), -(-files // min(20, size))
     per_event = med("jobs1", "cpu") / events
     per_batch = (med("running-batch20", "cpu") - med("running", "cpu")) / (batches_small - batches_big)
     print(f"per event (jobs 1 CPU / events): {per_event * 1e6:.1f} us")
-    print(f"per batch on the running cluster ((CPU batch 20 - CPU batch {size}) / ({batches_small} - {batches_big}) batches): "
-          f"{per_batch * 1e3:.2f} ms")
-    print(f"running cluster, CPU beyond jobs 1 and its batches: {med('running', 'cpu') - med('jobs1', 'cpu') - batches_big * per_batch:.2f} s; "
-          f"local:2 beyond running: {med('local:2', 'cpu') - med('running', 'cpu'):.2f} s (its start and stop)")
+    print(
+        f"per batch on the running cluster ((CPU batch 20 - CPU batch {size}) / ({batches_small} - {batches_big}) batches): "
+        f"{per_batch * 1e3:.2f} ms"
+    )
+    print(
+        f"running cluster, CPU beyond jobs 1 and its batches: {med('running', 'cpu') - med('jobs1', 'cpu') - batches_big * per_batch:.2f} s; "
+        f"local:2 beyond running: {med('local:2', 'cpu') - med('running', 'cpu'):.2f} s (its start and stop)"
+    )
+
 
 if __name__ == "__main__":
     main()

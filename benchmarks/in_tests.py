@@ -40,7 +40,12 @@ def cassette(body: bytes, zipped: bool) -> str:
     document = {
         "interactions": [
             {
-                "request": {"body": '{"stream":true}', "headers": {"content-type": ["application/json"]}, "method": "POST", "uri": "https://api.openai.com/v1/responses"},
+                "request": {
+                    "body": '{"stream":true}',
+                    "headers": {"content-type": ["application/json"]},
+                    "method": "POST",
+                    "uri": "https://api.openai.com/v1/responses",
+                },
                 "response": {"body": response_body, "headers": headers, "status": {"code": 200, "message": "OK"}},
             }
         ],
@@ -51,12 +56,35 @@ def cassette(body: bytes, zipped: bool) -> str:
 
 def har(body: bytes) -> str:
     entry = {
-        "startedDateTime": "2026-01-01T00:00:00Z", "time": 1, "cache": {}, "timings": {"send": 0, "wait": 1, "receive": 0},
-        "request": {"method": "POST", "url": "https://api.openai.com/v1/responses", "httpVersion": "HTTP/1.1", "cookies": [], "headers": [], "queryString": [], "headersSize": -1, "bodySize": 0},
-        "response": {"status": 200, "statusText": "OK", "httpVersion": "HTTP/1.1", "cookies": [], "headers": [], "redirectURL": "", "headersSize": -1, "bodySize": -1,
-                     "content": {"size": len(body), "mimeType": "text/event-stream", "text": body.decode("utf-8")}},
+        "startedDateTime": "2026-01-01T00:00:00Z",
+        "time": 1,
+        "cache": {},
+        "timings": {"send": 0, "wait": 1, "receive": 0},
+        "request": {
+            "method": "POST",
+            "url": "https://api.openai.com/v1/responses",
+            "httpVersion": "HTTP/1.1",
+            "cookies": [],
+            "headers": [],
+            "queryString": [],
+            "headersSize": -1,
+            "bodySize": 0,
+        },
+        "response": {
+            "status": 200,
+            "statusText": "OK",
+            "httpVersion": "HTTP/1.1",
+            "cookies": [],
+            "headers": [],
+            "redirectURL": "",
+            "headersSize": -1,
+            "bodySize": -1,
+            "content": {"size": len(body), "mimeType": "text/event-stream", "text": body.decode("utf-8")},
+        },
     }
-    return json.dumps({"log": {"version": "1.2", "creator": {"name": "bench", "version": "1"}, "entries": [entry]}}, indent=2)
+    return json.dumps(
+        {"log": {"version": "1.2", "creator": {"name": "bench", "version": "1"}, "entries": [entry]}}, indent=2
+    )
 
 
 def timed(action) -> float:
@@ -68,7 +96,11 @@ def timed(action) -> float:
 def read_all(bodies: list[bytes], chunk: int, validate: bool) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         body = bodies[int(request.url.params["n"])]
-        return httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=httpx.ByteStream(body) if chunk <= 0 else _Chunks(body, chunk))
+        return httpx.Response(
+            200,
+            headers={"content-type": "text/event-stream"},
+            stream=httpx.ByteStream(body) if chunk <= 0 else _Chunks(body, chunk),
+        )
 
     inner = httpx.MockTransport(handler)
     transport = validating_transport(inner, on_finding=lambda finding: None) if validate else inner
@@ -117,7 +149,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         kinds = {"cassette (text)": [], "cassette (gzip)": [], "HAR": []}
         for n, body in enumerate(bodies):
-            for kind, text, ext in (("cassette (text)", cassette(body, False), "yaml"), ("cassette (gzip)", cassette(body, True), "yaml"), ("HAR", har(body), "har")):
+            for kind, text, ext in (
+                ("cassette (text)", cassette(body, False), "yaml"),
+                ("cassette (gzip)", cassette(body, True), "yaml"),
+                ("HAR", har(body), "har"),
+            ):
                 path = Path(tmp) / f"{n}.{kind[:3]}{len(kinds[kind])}.{ext}"
                 path.write_text(text, encoding="utf-8")
                 kinds[kind].append(str(path))
@@ -130,7 +166,9 @@ def main() -> None:
                 rounds.append((plain, inside, inside / plain))
             plain, inside, ratio = (statistics.median(r[i] for r in rounds) for i in range(3))
             low, high = min(r[2] for r in rounds), max(r[2] for r in rounds)
-            print(f"  {kind:<16} {inside * 1e3 / len(paths):7.2f} ms/capture vs bare {plain * 1e3 / len(bare):6.2f}: x{ratio:.2f} (rounds x{low:.2f}-x{high:.2f})")
+            print(
+                f"  {kind:<16} {inside * 1e3 / len(paths):7.2f} ms/capture vs bare {plain * 1e3 / len(bare):6.2f}: x{ratio:.2f} (rounds x{low:.2f}-x{high:.2f})"
+            )
     rounds = []
     for _ in range(args.repeat):
         plain = timed(lambda: read_all(bodies, args.chunk, False))

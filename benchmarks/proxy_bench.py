@@ -30,7 +30,12 @@ LONG_TEXT = 120_000  # characters of the long answer: about 1 MB of SSE with its
 
 
 def start_upstream() -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen([sys.executable, str(ROOT / "tests" / "live_upstream.py")], stdout=subprocess.PIPE, text=True, cwd=ROOT / "tests")
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests" / "live_upstream.py")],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT / "tests",
+    )
     port = process.stdout.readline().strip()  # type: ignore[union-attr]
     return process, f"http://127.0.0.1:{port}"
 
@@ -54,7 +59,9 @@ def timed(http: httpx.Client, base: str, headers: dict) -> tuple[float, float, i
     started = time.perf_counter()
     first = None
     size = 0
-    with http.stream("POST", f"{base}/v1/responses", json={"model": "m", "input": "hi", "stream": True}, headers=headers) as response:
+    with http.stream(
+        "POST", f"{base}/v1/responses", json={"model": "m", "input": "hi", "stream": True}, headers=headers
+    ) as response:
         for chunk in response.iter_raw():
             if first is None:
                 first = time.perf_counter()
@@ -122,19 +129,29 @@ def main() -> None:
     added_first = ms(statistics.median(first_proxy) - statistics.median(first_direct))
     paired = ms(statistics.median(p - d for p, d in zip(first_proxy, first_direct)))
     growth = (after_all / after_10 - 1) * 100
-    print(f"time to first byte, median of {args.requests} (7 KB stream): direct {ms(statistics.median(first_direct)):.2f} ms, "
-          f"proxied {ms(statistics.median(first_proxy)):.2f} ms")
-    print(f"  added: {added_first:.2f} ms (median of paired differences {paired:.2f} ms)   goal <= 5 ms: {'met' if added_first <= 5 else 'NOT met'}")
+    print(
+        f"time to first byte, median of {args.requests} (7 KB stream): direct {ms(statistics.median(first_direct)):.2f} ms, "
+        f"proxied {ms(statistics.median(first_proxy)):.2f} ms"
+    )
+    print(
+        f"  added: {added_first:.2f} ms (median of paired differences {paired:.2f} ms)   goal <= 5 ms: {'met' if added_first <= 5 else 'NOT met'}"
+    )
     for label, how in (("fast", "sent as fast as loopback goes"), ("paced", "one event a millisecond")):
         direct_times, proxy_times = totals[label]
         ratios = [p / d for d, p in zip(direct_times, proxy_times)]
         added = (statistics.median(ratios) - 1) * 100
-        print(f"total time of a {size / 1e6:.2f} MB stream ({how}), median of {len(ratios)}: "
-              f"direct {ms(statistics.median(direct_times)):.1f} ms, proxied {ms(statistics.median(proxy_times)):.1f} ms")
-        print(f"  added: {added:+.1f}% (median of paired ratios, range {(min(ratios) - 1) * 100:+.1f}% to {(max(ratios) - 1) * 100:+.1f}%)"
-              f"   goal <= 2%: {'met' if added <= 2 else 'NOT met'}")
-    print(f"proxy peak RSS: {after_10 / 1024:.1f} MiB after 10 streams, {after_all / 1024:.1f} MiB after {args.streams}"
-          f"   growth {growth:+.1f}%   goal within 10%: {'met' if abs(growth) <= 10 else 'NOT met'}")
+        print(
+            f"total time of a {size / 1e6:.2f} MB stream ({how}), median of {len(ratios)}: "
+            f"direct {ms(statistics.median(direct_times)):.1f} ms, proxied {ms(statistics.median(proxy_times)):.1f} ms"
+        )
+        print(
+            f"  added: {added:+.1f}% (median of paired ratios, range {(min(ratios) - 1) * 100:+.1f}% to {(max(ratios) - 1) * 100:+.1f}%)"
+            f"   goal <= 2%: {'met' if added <= 2 else 'NOT met'}"
+        )
+    print(
+        f"proxy peak RSS: {after_10 / 1024:.1f} MiB after 10 streams, {after_all / 1024:.1f} MiB after {args.streams}"
+        f"   growth {growth:+.1f}%   goal within 10%: {'met' if abs(growth) <= 10 else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

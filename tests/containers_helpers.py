@@ -26,7 +26,9 @@ def profile_of(capture: Path) -> str:
     return args[1]
 
 
-def record(server: LoopbackServer, cassette: Path, exchanges: list[tuple[str, bytes, str]], gzip: bool = False, **vcr_options) -> Path:
+def record(
+    server: LoopbackServer, cassette: Path, exchanges: list[tuple[str, bytes, str]], gzip: bool = False, **vcr_options
+) -> Path:
     """Record `exchanges` (path, body, content type) into a vcrpy cassette; returns its path."""
     with vcr.use_cassette(str(cassette), record_mode="all", **vcr_options):
         with httpx.Client(timeout=10) as client:
@@ -38,7 +40,12 @@ def record(server: LoopbackServer, cassette: Path, exchanges: list[tuple[str, by
 
 
 def record_one(server: LoopbackServer, tmp_path: Path, capture: Path, **options) -> Path:
-    return record(server, tmp_path / (capture.stem + ".yaml"), [("/v1/responses", capture.read_bytes(), "text/event-stream")], **options)
+    return record(
+        server,
+        tmp_path / (capture.stem + ".yaml"),
+        [("/v1/responses", capture.read_bytes(), "text/event-stream")],
+        **options,
+    )
 
 
 def har_entry(url: str, body: bytes, mime: str = "text/event-stream", form: str = "text") -> dict:
@@ -53,7 +60,9 @@ def har_entry(url: str, body: bytes, mime: str = "text/event-stream", form: str 
     else:
         packed = gzip_module.compress(body, mtime=0)
         headers.append({"name": "Content-Encoding", "value": "gzip"})
-        content.update(text=base64.b64encode(packed).decode("ascii"), encoding="base64", compression=len(body) - len(packed))
+        content.update(
+            text=base64.b64encode(packed).decode("ascii"), encoding="base64", compression=len(body) - len(packed)
+        )
     return {
         "startedDateTime": "2026-01-01T00:00:00.000Z",
         "time": 12.5,
@@ -64,7 +73,7 @@ def har_entry(url: str, body: bytes, mime: str = "text/event-stream", form: str 
             "cookies": [],
             "headers": [{"name": "Content-Type", "value": "application/json"}],
             "queryString": [],
-            "postData": {"mimeType": "application/json", "text": "{\"stream\":true}"},
+            "postData": {"mimeType": "application/json", "text": '{"stream":true}'},
             "headersSize": -1,
             "bodySize": 15,
         },

@@ -40,7 +40,15 @@ from streams import response as response_object
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
 REAL = ROOT.parent / "shared" / "captures" / "real"
-FLAWS = ("message-instead-of-call", "arguments-not-json", "arguments-invalid", "structured-invalid", "ignores-max-tokens", "failed", "plain-shape")
+FLAWS = (
+    "message-instead-of-call",
+    "arguments-not-json",
+    "arguments-invalid",
+    "structured-invalid",
+    "ignores-max-tokens",
+    "failed",
+    "plain-shape",
+)
 ERRORS = {
     401: ("invalid_request_error", "invalid_api_key", "Incorrect API key provided."),
     429: ("rate_limit_error", "rate_limit_exceeded", "Rate limit reached for requests per minute."),
@@ -104,8 +112,13 @@ class Builder:
     def response(self, status: str, **extra: Any) -> dict:
         usage = None
         if status in ("completed", "incomplete", "failed"):
-            usage = {"input_tokens": 20, "input_tokens_details": {"cached_tokens": 0}, "output_tokens": 12,
-                     "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": 32}
+            usage = {
+                "input_tokens": 20,
+                "input_tokens_details": {"cached_tokens": 0},
+                "output_tokens": 12,
+                "output_tokens_details": {"reasoning_tokens": 0},
+                "total_tokens": 32,
+            }
         body = response_object(status, self.output if status != "in_progress" else [], usage, rid=self.rid, **extra)
         body["model"] = self.request.get("model", "test-model")
         body["tools"] = copy.deepcopy(self.request.get("tools", []))
@@ -114,14 +127,23 @@ class Builder:
 
     def message(self, text: str, pieces: int = 4, status: str = "completed") -> None:
         index, iid = len(self.output), f"msg_{self.rid[5:]}{len(self.output)}"
-        self.add("response.output_item.added", output_index=index,
-                 item={"id": iid, "type": "message", "status": "in_progress", "content": [], "role": "assistant"})
+        self.add(
+            "response.output_item.added",
+            output_index=index,
+            item={"id": iid, "type": "message", "status": "in_progress", "content": [], "role": "assistant"},
+        )
         part = {"type": "output_text", "annotations": [], "text": "", "logprobs": []}
         self.add("response.content_part.added", item_id=iid, output_index=index, content_index=0, part=part)
         step = max(1, -(-len(text) // pieces))
         for start in range(0, len(text), step):
-            self.add("response.output_text.delta", item_id=iid, output_index=index, content_index=0,
-                     delta=text[start:start + step], logprobs=[])
+            self.add(
+                "response.output_text.delta",
+                item_id=iid,
+                output_index=index,
+                content_index=0,
+                delta=text[start : start + step],
+                logprobs=[],
+            )
         self.add("response.output_text.done", item_id=iid, output_index=index, content_index=0, text=text, logprobs=[])
         done_part = {**part, "text": text}
         self.add("response.content_part.done", item_id=iid, output_index=index, content_index=0, part=done_part)
@@ -132,14 +154,36 @@ class Builder:
     def reasoning(self, text: str) -> None:
         index, iid = len(self.output), f"rs_{self.rid[5:]}{len(self.output)}"
         self.add("response.output_item.added", output_index=index, item={"id": iid, "type": "reasoning", "summary": []})
-        self.add("response.reasoning_summary_part.added", item_id=iid, output_index=index, summary_index=0,
-                 part={"type": "summary_text", "text": ""})
+        self.add(
+            "response.reasoning_summary_part.added",
+            item_id=iid,
+            output_index=index,
+            summary_index=0,
+            part={"type": "summary_text", "text": ""},
+        )
         for word in text.split(" ")[:-1]:
-            self.add("response.reasoning_summary_text.delta", item_id=iid, output_index=index, summary_index=0, delta=word + " ")
-        self.add("response.reasoning_summary_text.delta", item_id=iid, output_index=index, summary_index=0, delta=text.split(" ")[-1])
+            self.add(
+                "response.reasoning_summary_text.delta",
+                item_id=iid,
+                output_index=index,
+                summary_index=0,
+                delta=word + " ",
+            )
+        self.add(
+            "response.reasoning_summary_text.delta",
+            item_id=iid,
+            output_index=index,
+            summary_index=0,
+            delta=text.split(" ")[-1],
+        )
         self.add("response.reasoning_summary_text.done", item_id=iid, output_index=index, summary_index=0, text=text)
-        self.add("response.reasoning_summary_part.done", item_id=iid, output_index=index, summary_index=0,
-                 part={"type": "summary_text", "text": text})
+        self.add(
+            "response.reasoning_summary_part.done",
+            item_id=iid,
+            output_index=index,
+            summary_index=0,
+            part={"type": "summary_text", "text": text},
+        )
         item = {"id": iid, "type": "reasoning", "summary": [{"type": "summary_text", "text": text}]}
         self.add("response.output_item.done", output_index=index, item=item)
         self.output.append(item)
@@ -147,10 +191,22 @@ class Builder:
     def call(self, name: str, arguments: str) -> None:
         index, iid = len(self.output), f"fc_{self.rid[5:]}{len(self.output)}"
         call_id = f"call_{self.rid[-12:]}{index}"
-        added = {"id": iid, "type": "function_call", "status": "in_progress", "arguments": "", "call_id": call_id, "name": name}
+        added = {
+            "id": iid,
+            "type": "function_call",
+            "status": "in_progress",
+            "arguments": "",
+            "call_id": call_id,
+            "name": name,
+        }
         self.add("response.output_item.added", output_index=index, item=added)
         for start in range(0, len(arguments), 5):
-            self.add("response.function_call_arguments.delta", item_id=iid, output_index=index, delta=arguments[start:start + 5])
+            self.add(
+                "response.function_call_arguments.delta",
+                item_id=iid,
+                output_index=index,
+                delta=arguments[start : start + 5],
+            )
         self.add("response.function_call_arguments.done", item_id=iid, output_index=index, arguments=arguments)
         item = {**added, "status": "completed", "arguments": arguments}
         self.add("response.output_item.done", output_index=index, item=item)
@@ -171,7 +227,11 @@ def answer(request: dict, flaw: str | None, number: int, text_size: int = 0) -> 
         b.reasoning("The ball costs x and the bat x + 1.00, so 2x + 1.00 = 1.10.")
     tools = [t for t in request.get("tools", []) if t.get("type") == "function"]
     text_format = (request.get("text") or {}).get("format") or {}
-    limited = isinstance(request.get("max_output_tokens"), int) and request["max_output_tokens"] <= 16 and flaw != "ignores-max-tokens"
+    limited = (
+        isinstance(request.get("max_output_tokens"), int)
+        and request["max_output_tokens"] <= 16
+        and flaw != "ignores-max-tokens"
+    )
     if tools and flaw != "message-instead-of-call":
         chosen = tools if request.get("parallel_tool_calls") else tools[:1]
         for tool in chosen:
@@ -220,12 +280,24 @@ class Upstream:
         self.requests: list[dict] = []
         self.served: list[bytes] = []
         self._count = 0
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # IPPROTO_TCP: asyncio then sets TCP_NODELAY on its connections
+        sock = socket.socket(
+            socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP
+        )  # IPPROTO_TCP: asyncio then sets TCP_NODELAY on its connections
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}/v1"
-        config = uvicorn.Config(self.app, interface="asgi3", proxy_headers=False, server_header=False, date_header=False, log_level="critical", access_log=False, lifespan="off", timeout_graceful_shutdown=1)
+        config = uvicorn.Config(
+            self.app,
+            interface="asgi3",
+            proxy_headers=False,
+            server_header=False,
+            date_header=False,
+            log_level="critical",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=1,
+        )
         self.server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]}, daemon=True)
         self._thread.start()
@@ -254,11 +326,20 @@ class Upstream:
             if not message.get("more_body"):
                 break
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        self.requests.append({"method": scope["method"], "path": scope["path"], "query": scope["query_string"],
-                              "headers": list(scope["headers"]), "body": body})
+        self.requests.append(
+            {
+                "method": scope["method"],
+                "path": scope["path"],
+                "query": scope["query_string"],
+                "headers": list(scope["headers"]),
+                "body": body,
+            }
+        )
         self._count += 1
         if not scope["path"].endswith("/responses"):
-            await self._send(send, 404, b'{"error":{"message":"not found","type":"invalid_request_error"}}', "application/json")
+            await self._send(
+                send, 404, b'{"error":{"message":"not found","type":"invalid_request_error"}}', "application/json"
+            )
             return
         status = int(headers.get("x-upstream-status", "200"))
         if status != 200:
@@ -282,8 +363,13 @@ class Upstream:
         await self._stream(send, receive, payload, headers.get("x-upstream-content-type", media), headers)
 
     async def _send(self, send: Any, status: int, body: bytes, media: str) -> None:
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", media.encode()), (b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", media.encode()), (b"content-length", str(len(body)).encode())],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     async def _stream(self, send: Any, receive: Any, payload: bytes, media: str, headers: dict) -> None:
@@ -292,7 +378,7 @@ class Upstream:
         drop_after = int(headers.get("x-upstream-drop-after", "-1"))
         gzip = headers.get("x-upstream-gzip") == "1"
         if chunk > 0:
-            pieces = [payload[i:i + chunk] for i in range(0, len(payload), chunk)]
+            pieces = [payload[i : i + chunk] for i in range(0, len(payload), chunk)]
         else:  # one piece per SSE block, as a server writes them
             pieces = [p + b"\n\n" for p in payload.split(b"\n\n") if p] if media == "text/event-stream" else [payload]
             if b"".join(pieces) != payload:

@@ -75,7 +75,9 @@ class LoopbackServer(ThreadingHTTPServer):
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
 
-    def play(self, body: bytes, content_type: str = "text/event-stream", gzip: bool = False, pause_at: int | None = None) -> None:
+    def play(
+        self, body: bytes, content_type: str = "text/event-stream", gzip: bool = False, pause_at: int | None = None
+    ) -> None:
         """What the next requests get; with `pause_at`, the server stops for PAUSE seconds
         after that many bytes (of the body as sent)."""
         self.body, self.content_type, self.gzip, self.pause_at = body, content_type, gzip, pause_at

@@ -23,7 +23,9 @@ from orvalidate.rules import DOCS, EVENT_CHECKS, registry
 from conftest import FIXTURES
 
 DELTA_CHECKS = [c for c in EVENT_CHECKS if c.types is None or not c.types.isdisjoint(DELTA_EVENTS)]
-BATCHED = [FIXTURES / "valid" / name for name in ("openai_text.sse", "openai_reasoning.sse", "openai_function_call.jsonl")]
+BATCHED = [
+    FIXTURES / "valid" / name for name in ("openai_text.sse", "openai_reasoning.sse", "openai_function_call.jsonl")
+]
 
 
 def _code(check) -> str:
@@ -85,7 +87,9 @@ def test_o004_changed_to_flag_items_without_a_type_is_heard_on_their_deltas(monk
 
     _with(check, changed, monkeypatch)
     lines = (FIXTURES / "valid" / "openai_function_call.jsonl").read_bytes().splitlines(keepends=True)
-    untyped = [line.replace(b'"type":"function_call",', b"", 1) if b"output_item.added" in line else line for line in lines]
+    untyped = [
+        line.replace(b'"type":"function_call",', b"", 1) if b"output_item.added" in line else line for line in lines
+    ]
     assert untyped != lines
     findings = api.drain(api.check_stream(io.BytesIO(b"".join(untyped)), "x.jsonl", profile="openai")).findings
     # once per item and family, at its first event: the first delta, not the `.done` after them

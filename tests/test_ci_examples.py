@@ -129,9 +129,17 @@ def test_github_upload_step_reads_the_sarif_file_written() -> None:
 def test_gitlab_artifact_is_the_report_written() -> None:
     pipeline = _load("gitlab-ci.yml")
     written = {_output_file(args) for name, args in COMMANDS if name == "gitlab-ci.yml"} - {None}
-    reports = [job["artifacts"]["reports"]["codequality"] for job in pipeline.values() if isinstance(job, dict) and "artifacts" in job]
+    reports = [
+        job["artifacts"]["reports"]["codequality"]
+        for job in pipeline.values()
+        if isinstance(job, dict) and "artifacts" in job
+    ]
     assert reports and all(report in written for report in reports)
-    assert all(job["artifacts"].get("when") == "always" for job in pipeline.values() if isinstance(job, dict) and "artifacts" in job)
+    assert all(
+        job["artifacts"].get("when") == "always"
+        for job in pipeline.values()
+        if isinstance(job, dict) and "artifacts" in job
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -167,5 +175,7 @@ def test_pre_commit_accepts(command: str, path: Path) -> None:
         import pre_commit  # noqa: F401
     except ImportError:
         pytest.fail("pre-commit is not installed: `pip install -e '.[test]'` installs it", pytrace=False)
-    result = subprocess.run([sys.executable, "-m", "pre_commit", command, str(path)], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", command, str(path)], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr

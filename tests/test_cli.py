@@ -160,7 +160,15 @@ def test_unreadable_file_exits_2(cli, tmp_path: Path) -> None:
         ["--input-format", "csv", VALID_TEXT],
         [],
     ],
-    ids=["unknown-option", "bad-format", "bad-profile", "negative-starting-after", "text-starting-after", "bad-input-format", "no-path"],
+    ids=[
+        "unknown-option",
+        "bad-format",
+        "bad-profile",
+        "negative-starting-after",
+        "text-starting-after",
+        "bad-input-format",
+        "no-path",
+    ],
 )
 def test_bad_usage_exits_2(cli, args: list[str]) -> None:
     result = cli(*args)
@@ -290,8 +298,18 @@ def test_stdin_empty(cli) -> None:
 FILE_KEYS = ["path", "format", "streams"]
 STREAM_KEYS = ["index", "profile", "events", "response_id", "status"]
 FINDING_KEYS = [
-    "path", "line", "column", "code", "name", "severity", "message",
-    "stream", "event_index", "sequence_number", "event_type", "json_path",
+    "path",
+    "line",
+    "column",
+    "code",
+    "name",
+    "severity",
+    "message",
+    "stream",
+    "event_index",
+    "sequence_number",
+    "event_type",
+    "json_path",
 ]
 SUMMARY_KEYS = ["files", "streams", "events", "errors", "warnings"]
 
@@ -363,7 +381,9 @@ def test_json_report_of_a_directory(cli) -> None:
     paths = [f["path"] for f in report["files"]]
     assert paths == sorted(paths)
     assert all(p.startswith("fixtures/valid/") for p in paths)
-    assert {Path(p).name for p in paths} == {p.name for p in (FIXTURES / "valid").iterdir() if p.suffix in (".sse", ".jsonl")}
+    assert {Path(p).name for p in paths} == {
+        p.name for p in (FIXTURES / "valid").iterdir() if p.suffix in (".sse", ".jsonl")
+    }
     assert report["findings"] == []
     assert report["summary"]["files"] == len(paths)
     assert report["summary"]["streams"] == len(paths)

@@ -31,7 +31,9 @@ for name in ("CI", "GITHUB_ACTIONS", "GITLAB_CI", "FORCE_COLOR"):  # the same ou
 
 
 def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "orvalidate", *args], cwd=ROOT, capture_output=True, timeout=timeout, env=QUIET)
+    return subprocess.run(
+        [sys.executable, "-m", "orvalidate", *args], cwd=ROOT, capture_output=True, timeout=timeout, env=QUIET
+    )
 
 
 class Cluster(NamedTuple):
@@ -66,8 +68,22 @@ def cluster(tmp_path_factory: pytest.TempPathFactory):
     log = open(home / "dask.log", "wb")
     started = [
         subprocess.Popen(
-            [*dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--dashboard-address", "127.0.0.1:0", "--scheduler-file", str(scheduler_file)],
-            stdout=log, stderr=log, env=env, start_new_session=True,
+            [
+                *dask,
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--dashboard-address",
+                "127.0.0.1:0",
+                "--scheduler-file",
+                str(scheduler_file),
+            ],
+            stdout=log,
+            stderr=log,
+            env=env,
+            start_new_session=True,
         )
     ]
     try:
@@ -78,9 +94,26 @@ def cluster(tmp_path_factory: pytest.TempPathFactory):
         for _ in range(2):
             started.append(
                 subprocess.Popen(
-                    [*dask, "worker", "--host", "127.0.0.1", "--dashboard-address", "127.0.0.1:0", "--nthreads", "1", "--death-timeout", "60",
-                     "--preload", str(ROOT / "tests" / "cluster_faults.py"), "--scheduler-file", str(scheduler_file)],
-                    stdout=log, stderr=log, env=env, start_new_session=True,
+                    [
+                        *dask,
+                        "worker",
+                        "--host",
+                        "127.0.0.1",
+                        "--dashboard-address",
+                        "127.0.0.1:0",
+                        "--nthreads",
+                        "1",
+                        "--death-timeout",
+                        "60",
+                        "--preload",
+                        str(ROOT / "tests" / "cluster_faults.py"),
+                        "--scheduler-file",
+                        str(scheduler_file),
+                    ],
+                    stdout=log,
+                    stderr=log,
+                    env=env,
+                    start_new_session=True,
                 )
             )
         client = Client(scheduler_file=str(scheduler_file), timeout=30)
@@ -120,7 +153,9 @@ def test_every_format_matches_a_local_run(cluster: Cluster) -> None:
     for output_format in FORMATS:
         here = run("--format", output_format, *paths)
         there = run("--cluster", cluster.address, "--format", output_format, *paths)
-        assert (there.returncode, there.stdout, there.stderr) == (here.returncode, here.stdout, here.stderr), output_format
+        assert (there.returncode, there.stdout, there.stderr) == (here.returncode, here.stdout, here.stderr), (
+            output_format
+        )
         assert here.returncode == 1 and here.stdout
 
 
@@ -163,7 +198,10 @@ def test_memory_urls_are_listed_and_read_like_a_directory(tmp_path: Path) -> Non
             assert there.exit_code == here.exit_code == 1
             assert there.stdout.replace('"memory://orvalidate-test/', f'"{FIXTURES}/') == here.stdout
         missing = runner.invoke(main, ["memory://orvalidate-test/nothing-here"])
-        assert missing.exit_code == 2 and missing.stderr == "orvalidate: memory://orvalidate-test/nothing-here: no such file or directory\n"
+        assert (
+            missing.exit_code == 2
+            and missing.stderr == "orvalidate: memory://orvalidate-test/nothing-here: no such file or directory\n"
+        )
     finally:
         fs.rm("/orvalidate-test", recursive=True)
 
@@ -193,7 +231,10 @@ def test_a_file_failing_twice_is_not_checked_and_named(cluster: Cluster, tmp_pat
     there = run("--cluster", cluster.address, "--format", "json", str(corpus))
     bad = corpus / "valid" / "x-raise-always.sse"
     assert there.returncode == 2
-    assert there.stderr.decode().splitlines()[0] == f"orvalidate: {bad}: not checked: failed 2 times on the cluster: RuntimeError: injected fault"
+    assert (
+        there.stderr.decode().splitlines()[0]
+        == f"orvalidate: {bad}: not checked: failed 2 times on the cluster: RuntimeError: injected fault"
+    )
     bad.unlink()  # every other file is in the report, once
     assert there.stdout == run("--format", "json", str(corpus)).stdout
 
@@ -203,7 +244,10 @@ def test_a_file_that_kills_its_workers_is_not_checked_and_loses_no_other(cluster
     there = run("--cluster", cluster.address, "--format", "json", str(corpus), timeout=180)
     bad = corpus / "valid" / "x-die-always.sse"
     assert there.returncode == 2, there.stderr.decode()
-    assert there.stderr.decode().splitlines()[0] == f"orvalidate: {bad}: not checked: failed 2 times on the cluster: its worker died twice"
+    assert (
+        there.stderr.decode().splitlines()[0]
+        == f"orvalidate: {bad}: not checked: failed 2 times on the cluster: its worker died twice"
+    )
     bad.unlink()
     assert there.stdout == run("--format", "json", str(corpus)).stdout
     cluster.client.wait_for_workers(2, timeout=60)
@@ -239,15 +283,32 @@ def test_an_unreachable_scheduler_is_one_line() -> None:
     there = run("--cluster", f"dask://127.0.0.1:{port}", str(FIXTURES))
     assert there.returncode == 2 and there.stdout == b""
     lines = there.stderr.decode().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"orvalidate: dask://127.0.0.1:{port}: cannot reach the Dask scheduler")
+    assert len(lines) == 1 and lines[0].startswith(
+        f"orvalidate: dask://127.0.0.1:{port}: cannot reach the Dask scheduler"
+    )
 
 
 def test_a_scheduler_without_workers_is_one_line(tmp_path: Path) -> None:
     scheduler_file = tmp_path / "scheduler.json"
     scheduler = subprocess.Popen(
-        [sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1", "--port", "0", "--dashboard-address", "127.0.0.1:0",
-         "--scheduler-file", str(scheduler_file)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=QUIET, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "dask",
+            "scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--dashboard-address",
+            "127.0.0.1:0",
+            "--scheduler-file",
+            str(scheduler_file),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=QUIET,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 60
@@ -273,18 +334,31 @@ def test_a_malformed_address_is_a_usage_error(address: str) -> None:
 
 def test_stdin_is_refused_on_a_cluster() -> None:
     there = run("--cluster", "dask://local:1", "-")
-    assert there.returncode == 2 and there.stderr.decode().splitlines() == ["orvalidate: -: standard input cannot be read with --cluster or URL paths; check it in a separate run"]
+    assert there.returncode == 2 and there.stderr.decode().splitlines() == [
+        "orvalidate: -: standard input cannot be read with --cluster or URL paths; check it in a separate run"
+    ]
 
 
 def test_a_plain_check_imports_neither_dask_nor_fsspec() -> None:
     there = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "orvalidate", "fixtures/valid/openrouter_text.sse"],
-        cwd=ROOT, capture_output=True, timeout=60, env=QUIET,
+        cwd=ROOT,
+        capture_output=True,
+        timeout=60,
+        env=QUIET,
     )
     assert there.returncode == 0
-    imported = {line.split("|")[-1].strip().split(".")[0] for line in there.stderr.decode().splitlines() if line.startswith("import time:")}
+    imported = {
+        line.split("|")[-1].strip().split(".")[0]
+        for line in there.stderr.decode().splitlines()
+        if line.startswith("import time:")
+    }
     assert "orvalidate" in imported or "validator" in imported or "click" in imported
-    assert not imported & {"dask", "distributed", "fsspec", "tornado", "msgpack"}, imported & {"dask", "distributed", "fsspec"}
+    assert not imported & {"dask", "distributed", "fsspec", "tornado", "msgpack"}, imported & {
+        "dask",
+        "distributed",
+        "fsspec",
+    }
 
 
 def test_batches_are_bounded_and_shared_out() -> None:
@@ -303,7 +377,11 @@ def test_progress_on_a_terminal(cluster: Cluster) -> None:
     try:
         there = subprocess.run(
             [sys.executable, "-m", "orvalidate", "--cluster", cluster.address, "--format", "json", str(FIXTURES)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=follower, timeout=120, env=QUIET,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=follower,
+            timeout=120,
+            env=QUIET,
         )
         os.close(follower)
         follower = -1

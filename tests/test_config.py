@@ -54,7 +54,7 @@ def found(*args: str, input: bytes | None = None) -> list[str]:
 
 def pyproject(folder: Path, body: str) -> Path:
     path = folder / "pyproject.toml"
-    path.write_text(f"[project]\nname = \"demo\"\n\n[tool.orvalidate]\n{body}\n", encoding="utf-8")
+    path.write_text(f'[project]\nname = "demo"\n\n[tool.orvalidate]\n{body}\n', encoding="utf-8")
     return path
 
 
@@ -264,7 +264,14 @@ def test_command_line_ignore_adds_to_the_file_ignore(project: Path) -> None:
     assert found("--ignore", "U001", "mixed.sse") == []
 
 
-@pytest.mark.parametrize("args", [["--ignore", "D004,U001"], ["--ignore", "D004", "--ignore", "U001"], ["--ignore", " D004 , usage-total-mismatch "]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--ignore", "D004,U001"],
+        ["--ignore", "D004", "--ignore", "U001"],
+        ["--ignore", " D004 , usage-total-mismatch "],
+    ],
+)
 def test_selectors_comma_separated_or_repeated(project: Path, args: list[str]) -> None:
     assert found(*args, "mixed.sse") == []
 
@@ -315,7 +322,9 @@ def test_per_file_ignores_apply_only_to_matching_files(project: Path) -> None:
     assert [(f["path"], f["code"]) for f in findings] == [("other/b.sse", "D004"), ("other/b.sse", "U001")]
 
 
-def test_per_file_ignores_are_relative_to_the_configuration_file(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_per_file_ignores_are_relative_to_the_configuration_file(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (project / "captures").mkdir()
     (project / "captures" / "a.sse").write_bytes(mixed_capture())
     pyproject(project, 'per-file-ignores = { "captures/*.sse" = ["U001"] }')
@@ -336,7 +345,11 @@ def test_profile_in_file(project: Path) -> None:
     result = run("--format", "json", "mixed.sse")
     data = json.loads(result.stdout)
     assert data["files"][0]["streams"][0]["profile"] == "openrouter"
-    assert {(f["code"], f["severity"]) for f in data["findings"]} == {("D004", "warning"), ("F010", "warning"), ("U001", "error")}
+    assert {(f["code"], f["severity"]) for f in data["findings"]} == {
+        ("D004", "warning"),
+        ("F010", "warning"),
+        ("U001", "error"),
+    }
 
 
 def test_profile_flag_wins_over_the_file(project: Path) -> None:
@@ -519,7 +532,16 @@ def test_every_code_selects_itself_by_code_and_name() -> None:
 
 def test_from_table_and_load(tmp_path: Path) -> None:
     config = from_table(
-        {"select": "D", "ignore": ["D005"], "severity": {"D004": "error"}, "per-file-ignores": {"*.sse": "U"}, "fail-on": "warning", "format": "sarif", "profile": "openai", "extra": 1},
+        {
+            "select": "D",
+            "ignore": ["D005"],
+            "severity": {"D004": "error"},
+            "per-file-ignores": {"*.sse": "U"},
+            "fail-on": "warning",
+            "format": "sarif",
+            "profile": "openai",
+            "extra": 1,
+        },
         "here.toml",
     )
     assert config.select == ("D",)
@@ -548,7 +570,10 @@ def test_tool_table_inside_orvalidate_toml_is_read(project: Path) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    ['select = ["D"]\n[tool.orvalidate]\nignore = ["U001"]\n', '[tool.orvalidate]\nignore = ["U001"]\n[tool.ruff]\nline-length = 1\n'],
+    [
+        'select = ["D"]\n[tool.orvalidate]\nignore = ["U001"]\n',
+        '[tool.orvalidate]\nignore = ["U001"]\n[tool.ruff]\nline-length = 1\n',
+    ],
     ids=["beside-top-level-keys", "beside-another-tool"],
 )
 def test_tool_table_beside_other_keys_exits_2(project: Path, body: str) -> None:

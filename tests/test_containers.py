@@ -35,7 +35,9 @@ def _line_of(text: str, needle: str, after: int = 0) -> int:
     return next(i for i in range(after, len(lines)) if needle in lines[i]) + 1
 
 
-def _same_findings_moved(bare, inside, entry: int, line: int | None, kind: str = "cassette", where: str = "interactions[0]") -> None:
+def _same_findings_moved(
+    bare, inside, entry: int, line: int | None, kind: str = "cassette", where: str = "interactions[0]"
+) -> None:
     """Every bare finding is in the container with its code, severity and message, its stream
     line in the message and in `container`, at `line` (None: any line)."""
     assert len(inside) == len(bare)
@@ -83,16 +85,23 @@ def test_valid_fixtures_in_gzip_cassettes_are_clean(capture: Path, server, tmp_p
 def test_gzip_and_decoded_cassettes(name: str, server, tmp_path: Path) -> None:
     capture = FIXTURES / "invalid" / name
     bare = check_file(str(capture)).findings
-    zipped = record(server, tmp_path / "zipped.yaml", [("/v1/responses", capture.read_bytes(), "text/event-stream")], gzip=True)
+    zipped = record(
+        server, tmp_path / "zipped.yaml", [("/v1/responses", capture.read_bytes(), "text/event-stream")], gzip=True
+    )
     text = zipped.read_text()
     _same_findings_moved(bare, check_file(str(zipped)).findings, 0, _line_of(text, "- request:"))
     decoded = record(
-        server, tmp_path / "decoded.yaml", [("/v1/responses", capture.read_bytes(), "text/event-stream")], gzip=True,
+        server,
+        tmp_path / "decoded.yaml",
+        [("/v1/responses", capture.read_bytes(), "text/event-stream")],
+        gzip=True,
         decode_compressed_response=True,
     )
     text = decoded.read_text()
     assert "!!binary" not in text
-    _same_findings_moved(bare, check_file(str(decoded)).findings, 0, _line_of(text, "string:", _line_of(text, "  response:")))
+    _same_findings_moved(
+        bare, check_file(str(decoded)).findings, 0, _line_of(text, "string:", _line_of(text, "  response:"))
+    )
 
 
 class _Literal(yaml.SafeDumper):
@@ -100,23 +109,37 @@ class _Literal(yaml.SafeDumper):
 
 
 _Literal.add_representer(
-    str, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+    str,
+    lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None),
 )
 
 
-@pytest.mark.parametrize("name", ["D001-no-output-text-done.sse", "D004-text-done-differs-from-deltas.sse", "L002-no-terminal-event.sse", "F016-ignore-that-suppresses-nothing.sse"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "D001-no-output-text-done.sse",
+        "D004-text-done-differs-from-deltas.sse",
+        "L002-no-terminal-event.sse",
+        "F016-ignore-that-suppresses-nothing.sse",
+    ],
+)
 def test_literal_block_bodies_map_each_stream_line(name: str, server, tmp_path: Path) -> None:
     capture = FIXTURES / "invalid" / name
     recorded = record_one(server, tmp_path, capture)
     literal = tmp_path / "literal.yaml"
-    literal.write_text(yaml.dump(yaml.safe_load(recorded.read_text()), Dumper=_Literal, width=1 << 20), encoding="utf-8")
+    literal.write_text(
+        yaml.dump(yaml.safe_load(recorded.read_text()), Dumper=_Literal, width=1 << 20), encoding="utf-8"
+    )
     text = literal.read_text()
     assert "string: |" in text
     bare = check_file(str(capture)).findings
     inside = check_file(str(literal)).findings
     _same_findings_moved(bare, inside, 0, None)
     file_lines, capture_lines = text.splitlines(), capture.read_text().splitlines()
-    for f, g in zip(sorted(bare, key=lambda f: (f.line, f.column, f.code)), sorted(inside, key=lambda g: (g.container.stream_line, g.column, g.code))):
+    for f, g in zip(
+        sorted(bare, key=lambda f: (f.line, f.column, f.code)),
+        sorted(inside, key=lambda g: (g.container.stream_line, g.column, g.code)),
+    ):
         indent = len(file_lines[g.line - 1]) - len(file_lines[g.line - 1].lstrip(" "))
         assert file_lines[g.line - 1][indent:] == capture_lines[f.line - 1]
         assert g.column - indent == f.column
@@ -191,7 +214,9 @@ BROKEN = [
     (
         "cassette",
         "interactions:\n- request:\n    uri: https://x/v1/responses\n  response:\n    headers:\n      content-type: [text/event-stream]\n"
-        "      content-encoding: [gzip]\n    body:\n      string: !!binary |\n        " + base64.b64encode(b"\x1f\x8b\x08\x00garbage").decode() + "\n",
+        "      content-encoding: [gzip]\n    body:\n      string: !!binary |\n        "
+        + base64.b64encode(b"\x1f\x8b\x08\x00garbage").decode()
+        + "\n",
         "the gzip body is corrupt",
         (2, 3),
     ),
@@ -226,7 +251,9 @@ def test_a_har_entry_without_its_body_is_F017(tmp_path: Path) -> None:
     del entry["response"]["content"]["text"]
     path = write_har(tmp_path / "devtools.har", [entry])
     (finding,) = check_file(str(path)).findings
-    assert finding.code == "F017" and "content.text" in finding.message and (finding.line, finding.column) == (9, 7)  # the entry's `{`
+    assert (
+        finding.code == "F017" and "content.text" in finding.message and (finding.line, finding.column) == (9, 7)
+    )  # the entry's `{`
 
 
 def test_json_report_carries_the_container(server, tmp_path: Path) -> None:
@@ -244,7 +271,9 @@ def test_json_report_carries_the_container(server, tmp_path: Path) -> None:
         assert g["container"] == {"kind": "cassette", "entry": 0, "stream_line": f["line"]}
 
 
-def test_directory_search_finds_cassettes_and_har_files(server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_directory_search_finds_cassettes_and_har_files(
+    server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = tmp_path / "project"
     (root / "tests" / "cassettes").mkdir(parents=True)
     (root / "old").mkdir()
@@ -259,14 +288,23 @@ def test_directory_search_finds_cassettes_and_har_files(server, tmp_path: Path, 
     result = CliRunner().invoke(main, [".", "--isolated", "-v"])
     assert result.exit_code == 1
     checked = sorted(line.split(":")[0] for line in result.stderr.splitlines() if "finding" in line)
-    assert checked == ["./old/D001-no-output-text-done.yaml", "./session.har", "./tests/cassettes/D001-no-output-text-done.yaml"]
+    assert checked == [
+        "./old/D001-no-output-text-done.yaml",
+        "./session.har",
+        "./tests/cassettes/D001-no-output-text-done.yaml",
+    ]
     (root / "pyproject.toml").write_text('[tool.orvalidate]\nexclude = ["old"]\n')
     result = CliRunner().invoke(main, ["."])
-    assert sorted({line.split(":")[0] for line in result.stdout.splitlines()}) == ["./session.har", "./tests/cassettes/D001-no-output-text-done.yaml"]
+    assert sorted({line.split(":")[0] for line in result.stdout.splitlines()}) == [
+        "./session.har",
+        "./tests/cassettes/D001-no-output-text-done.yaml",
+    ]
     (root / "pyproject.toml").write_text('[tool.orvalidate]\ninclude = ["tests/cassettes/*.yaml"]\n')
     result = CliRunner().invoke(main, ["."])
-    assert {line.split(":")[0] for line in result.stdout.splitlines()} == {"./tests/cassettes/D001-no-output-text-done.yaml"}
-    (root / "pyproject.toml").write_text('[tool.orvalidate]\ninclude = 5\n')
+    assert {line.split(":")[0] for line in result.stdout.splitlines()} == {
+        "./tests/cassettes/D001-no-output-text-done.yaml"
+    }
+    (root / "pyproject.toml").write_text("[tool.orvalidate]\ninclude = 5\n")
     result = CliRunner().invoke(main, ["."])
     assert result.exit_code == 2 and "include: expected a list of globs" in result.stderr
     # named on the command line, a YAML file is a cassette: F017 when it is not one
@@ -279,7 +317,9 @@ def test_input_format_and_stdin(server, tmp_path: Path) -> None:
     recorded = record_one(server, tmp_path, capture)
     renamed = recorded.rename(tmp_path / "recording.txt")
     direct = CliRunner().invoke(main, [str(renamed), "--isolated", "--input-format", "cassette"])
-    assert direct.exit_code == 1 and "D001 [error]" in direct.stdout and "(interactions[0], stream line" in direct.stdout
+    assert (
+        direct.exit_code == 1 and "D001 [error]" in direct.stdout and "(interactions[0], stream line" in direct.stdout
+    )
     piped = CliRunner().invoke(main, ["-", "--isolated", "--input-format", "cassette"], input=renamed.read_bytes())
     assert piped.exit_code == 1
     assert piped.stdout == direct.stdout.replace(str(renamed), "-")
@@ -290,7 +330,9 @@ def test_checking_a_capture_imports_no_yaml_and_no_httpx() -> None:
     import subprocess
 
     capture = str(FIXTURES / "valid" / "openrouter_text.sse")
-    run = subprocess.run([sys.executable, "-X", "importtime", "-m", "orvalidate", capture], capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "orvalidate", capture], capture_output=True, text=True
+    )
     assert run.returncode == 0
     imported = set(re.findall(r"\|\s+([\w.]+)$", run.stderr, re.M))
     assert "orvalidate.cli" in imported and "orvalidate.containers" in imported  # the table is read
@@ -304,7 +346,9 @@ def test_jobs_per_file_ignores_and_inputs_unchanged(server, tmp_path: Path, monk
         record_one(server, folder, capture)
         write_har(folder / (capture.stem + ".har"), [har_entry(URL, capture.read_bytes())])
     before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()}
-    runs = [CliRunner().invoke(main, [str(folder), "--isolated", "--format", "json", "--jobs", jobs]) for jobs in ("1", "2")]
+    runs = [
+        CliRunner().invoke(main, [str(folder), "--isolated", "--format", "json", "--jobs", jobs]) for jobs in ("1", "2")
+    ]
     assert runs[0].stdout == runs[1].stdout and json.loads(runs[0].stdout)["summary"]["files"] == 24
     assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()} == before
     monkeypatch.chdir(tmp_path)
@@ -341,7 +385,10 @@ def test_older_and_decoded_body_forms(tmp_path: Path) -> None:
     forms = [{"content": text}, {"body": text}, {"parsed_body": text}, {"body": {"string": text.encode()}}]
     document = {
         "interactions": [
-            {"request": {"method": "POST", "uri": URL, "body": None}, "response": {"status": {"code": 200}, "headers": headers, **form}}
+            {
+                "request": {"method": "POST", "uri": URL, "body": None},
+                "response": {"status": {"code": 200}, "headers": headers, **form},
+            }
             for form in forms
         ]
     }
@@ -351,4 +398,10 @@ def test_older_and_decoded_body_forms(tmp_path: Path) -> None:
     bare = check_file(str(capture)).findings
     assert len(report.streams) == 4
     for entry in range(4):
-        _same_findings_moved(bare, [f for f in report.findings if f.container.entry == entry], entry, None, where=f"interactions[{entry}]")
+        _same_findings_moved(
+            bare,
+            [f for f in report.findings if f.container.entry == entry],
+            entry,
+            None,
+            where=f"interactions[{entry}]",
+        )

@@ -48,7 +48,9 @@ def assert_same(a: tuple[int, bytes, bytes], b: tuple[int, bytes, bytes]) -> Non
     assert a[0] == b[0], (a[0], b[0])
     if a[1] != b[1]:
         at = next(i for i, (x, y) in enumerate(zip(a[1], b[1])) if x != y) if min(len(a[1]), len(b[1])) else 0
-        raise AssertionError(f"stdout differs at byte {at}: {a[1][at - 200:at + 200]!r} vs {b[1][at - 200:at + 200]!r}")
+        raise AssertionError(
+            f"stdout differs at byte {at}: {a[1][at - 200 : at + 200]!r} vs {b[1][at - 200 : at + 200]!r}"
+        )
     assert a[2] == b[2]
 
 
@@ -68,7 +70,9 @@ def test_two_runs_are_byte_identical(name: str, fmt: str) -> None:
     assert_same(a, b)
 
 
-@pytest.mark.parametrize("args", [["--statistics"], ["--strict", "--format", "json"], ["--profile", "openai", "--format", "sarif"]])
+@pytest.mark.parametrize(
+    "args", [["--statistics"], ["--strict", "--format", "json"], ["--profile", "openai", "--format", "sarif"]]
+)
 def test_other_flags_are_deterministic_too(args: list[str]) -> None:
     a, b = both(start(FIXTURES, [*args, "--jobs", "1"], seed=1), start(FIXTURES, [*args, "--jobs", "1"], seed=2))
     assert_same(a, b)
@@ -77,7 +81,9 @@ def test_other_flags_are_deterministic_too(args: list[str]) -> None:
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_parallel_jobs_give_the_same_output(fmt: str) -> None:
     target = REAL if REAL.is_dir() else FIXTURES
-    a, b = both(start(target, ["--format", fmt, "--jobs", "1"], seed=3), start(target, ["--format", fmt, "--jobs", "2"], seed=5))
+    a, b = both(
+        start(target, ["--format", fmt, "--jobs", "1"], seed=3), start(target, ["--format", fmt, "--jobs", "2"], seed=5)
+    )
     assert_same(a, b)
 
 
@@ -88,7 +94,13 @@ def test_stdin_and_file_give_the_same_findings() -> None:
     name = str(capture.relative_to(ROOT))
     env = {**os.environ, "NO_COLOR": "1"}
     env.pop("GITHUB_ACTIONS", None)
-    by_path = subprocess.run([sys.executable, "-m", "orvalidate", name, "--format", "json", "--isolated"], capture_output=True, cwd=ROOT, env=env, timeout=TIMEOUT)
+    by_path = subprocess.run(
+        [sys.executable, "-m", "orvalidate", name, "--format", "json", "--isolated"],
+        capture_output=True,
+        cwd=ROOT,
+        env=env,
+        timeout=TIMEOUT,
+    )
     by_stdin = subprocess.run(
         [sys.executable, "-m", "orvalidate", "-", "--stdin-filename", name, "--format", "json", "--isolated"],
         input=capture.read_bytes(),
@@ -97,4 +109,8 @@ def test_stdin_and_file_give_the_same_findings() -> None:
         env=env,
         timeout=TIMEOUT,
     )
-    assert (by_stdin.returncode, by_stdin.stdout, by_stdin.stderr) == (by_path.returncode, by_path.stdout, by_path.stderr)
+    assert (by_stdin.returncode, by_stdin.stdout, by_stdin.stderr) == (
+        by_path.returncode,
+        by_path.stdout,
+        by_path.stderr,
+    )

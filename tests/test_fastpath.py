@@ -86,7 +86,9 @@ def test_the_guards_captures_are_batched() -> None:
         assert taken >= _delta_count(path) // 2 > 0, path
 
 
-def test_a_check_that_reads_an_unpinned_field_turns_batching_off_for_its_deltas(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_check_that_reads_an_unpinned_field_turns_batching_off_for_its_deltas(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """A rule that reads `delta` (which a run leaves free) would be skipped on batched deltas:
     the registry refuses to batch them, and it sees every one."""
     path = FIXTURES / "valid" / "openai_text.sse"
@@ -108,24 +110,44 @@ def test_a_check_that_reads_an_unpinned_field_turns_batching_off_for_its_deltas(
 
 # -- mutations: one event of a clean stream changed in a way a rule may care about ------------
 
+
 def _events(path: Path) -> list[dict]:
     with open(path, "rb") as stream:
         return [r.payload for r in one_by_one(read(stream, str(path))[1]) if isinstance(r, Event)]
 
 
-BASES = [_events(FIXTURES / "valid" / name) for name in ("openai_text.sse", "openai_reasoning.sse", "openai_function_call.jsonl")]
+BASES = [
+    _events(FIXTURES / "valid" / name)
+    for name in ("openai_text.sse", "openai_reasoning.sse", "openai_function_call.jsonl")
+]
 FIELDS = ["sequence_number", "item_id", "output_index", "content_index", "summary_index", "delta", "type", "logprobs"]
 VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(-2, 40), st.sampled_from(["msg_x", "", "response.output_text.delta",
-    "response.refusal.delta", "response.reasoning_summary_text.delta", "response.function_call_arguments.delta",
-    "response.completed", "response.output_text.done"]), st.just([]), st.just([{"token": "a", "logprob": -0.1}]),
+    st.none(),
+    st.booleans(),
+    st.integers(-2, 40),
+    st.sampled_from(
+        [
+            "msg_x",
+            "",
+            "response.output_text.delta",
+            "response.refusal.delta",
+            "response.reasoning_summary_text.delta",
+            "response.function_call_arguments.delta",
+            "response.completed",
+            "response.output_text.done",
+        ]
+    ),
+    st.just([]),
+    st.just([{"token": "a", "logprob": -0.1}]),
 )
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     base=st.sampled_from(range(len(BASES))),
-    changes=st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(FIELDS), VALUES, st.booleans()), min_size=1, max_size=3),
+    changes=st.lists(
+        st.tuples(st.integers(0, 10**6), st.sampled_from(FIELDS), VALUES, st.booleans()), min_size=1, max_size=3
+    ),
     moves=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**6)), max_size=1),
     profile=st.sampled_from(PROFILES),
     wrap=st.booleans(),
@@ -141,8 +163,14 @@ def test_mutated_streams_give_the_same_findings(base, changes, moves, profile, w
     for a, b in moves:  # an event out of its place
         events.insert(b % len(events), events.pop(a % len(events)))
     if wrap:  # SSE, with an `event:` name that may disagree with a mutated type
-        data = b"".join(b"event: " + orjson.dumps(BASES[base][0]["type"] if i == 1 else e.get("type", "x"))[1:-1]
-                        + b"\ndata: " + orjson.dumps(e) + b"\n\n" for i, e in enumerate(events))
+        data = b"".join(
+            b"event: "
+            + orjson.dumps(BASES[base][0]["type"] if i == 1 else e.get("type", "x"))[1:-1]
+            + b"\ndata: "
+            + orjson.dumps(e)
+            + b"\n\n"
+            for i, e in enumerate(events)
+        )
         name = "m.sse"
     else:
         data = b"".join(orjson.dumps(e) + b"\n" for e in events)

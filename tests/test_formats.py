@@ -44,7 +44,9 @@ def cli(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(ROOT)
 
     def invoke(*args: str, env: dict | None = None, input: str | bytes | None = None):
-        return CliRunner().invoke(main, list(args), env={**CLEAN_ENV, **(env or {})}, input=input, catch_exceptions=False)
+        return CliRunner().invoke(
+            main, list(args), env={**CLEAN_ENV, **(env or {})}, input=input, catch_exceptions=False
+        )
 
     return invoke
 
@@ -130,7 +132,9 @@ def test_junit_structure(cli, paths: tuple[str, ...]) -> None:
         by_stream: dict[int, set[str]] = {}
         for f in findings:
             by_stream.setdefault(f["stream"] or 0, set()).add(f["code"])
-        assert sorted(failure.get("type") for failure in failures) == sorted(",".join(sorted(c)) for c in by_stream.values())
+        assert sorted(failure.get("type") for failure in failures) == sorted(
+            ",".join(sorted(c)) for c in by_stream.values()
+        )
         for case in cases:
             assert case.get("classname") == re.sub(r"\.(sse|jsonl|ndjson)$", "", file["path"]).replace("/", ".")
         total_cases += len(cases)
@@ -154,7 +158,9 @@ def test_junit_puts_each_failure_under_its_stream(cli, tmp_path: Path, monkeypat
 def test_junit_one_failure_per_failed_testcase(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A stream with many findings is one failed testcase: the counts never exceed the tests."""
     source = (FIXTURES / "invalid" / "D004-text-done-differs-from-deltas.sse").read_text(encoding="utf-8")
-    broken = source.replace('"total_tokens":27', '"total_tokens":28').replace('"sequence_number":5}', '"sequence_number":50}', 1)
+    broken = source.replace('"total_tokens":27', '"total_tokens":28').replace(
+        '"sequence_number":5}', '"sequence_number":50}', 1
+    )
     (tmp_path / "many.sse").write_text(broken, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     findings = json.loads(CliRunner().invoke(main, ["--format", "json", "many.sse"], env=CLEAN_ENV).stdout)["findings"]
@@ -165,7 +171,9 @@ def test_junit_one_failure_per_failed_testcase(cli, tmp_path: Path, monkeypatch:
     assert (suite.get("tests"), suite.get("failures"), root.get("tests"), root.get("failures")) == ("1", "1", "1", "1")
     ((case,),) = [suite.findall("testcase")]
     (failure,) = case.findall("failure")
-    assert failure.text.splitlines() == [f"many.sse:{f['line']}:{f['column']}: {f['code']} [{f['severity']}] {f['message']}" for f in findings]
+    assert failure.text.splitlines() == [
+        f"many.sse:{f['line']}:{f['column']}: {f['code']} [{f['severity']}] {f['message']}" for f in findings
+    ]
     assert case.get("classname") == "many"
 
 
@@ -189,7 +197,9 @@ def test_junit_classname_is_dotted_without_the_extension(path: str, expected: st
 CONSUMER_SCHEMAS = Path(__file__).resolve().parent / "consumer_schemas"
 
 
-@pytest.mark.parametrize("paths", [FILES, ("fixtures/invalid",), ("fixtures/valid",)], ids=["golden-set", "all-invalid", "all-valid"])
+@pytest.mark.parametrize(
+    "paths", [FILES, ("fixtures/invalid",), ("fixtures/valid",)], ids=["golden-set", "all-invalid", "all-valid"]
+)
 def test_junit_validates_against_jenkins_junit_10_xsd(cli, paths: tuple[str, ...]) -> None:
     """Jenkins' xunit plugin checks JUnit reports against junit-10.xsd (shipped as test data)."""
     from lxml import etree
@@ -208,7 +218,9 @@ def test_junitparser_reads_the_counts_we_wrote(cli, tmp_path: Path, paths: tuple
     cli("--format", "junit", "--output-file", str(target), *paths)
     xml = JUnitXml.fromfile(str(target))
     report = _json_report(cli, *paths)
-    failed = {(f["path"], f["stream"] or 0) for f in report["findings"]}  # a finding of no stream (F013) goes to the first
+    failed = {
+        (f["path"], f["stream"] or 0) for f in report["findings"]
+    }  # a finding of no stream (F013) goes to the first
     suites = list(xml)
     assert [s.name for s in suites] == [f["path"] for f in report["files"]]
     for suite in suites:
@@ -216,7 +228,9 @@ def test_junitparser_reads_the_counts_we_wrote(cli, tmp_path: Path, paths: tuple
         assert suite.tests == len(cases)
         assert suite.failures == sum(1 for case in cases if any(isinstance(r, Failure) for r in case.result))
         for case in cases:
-            assert sum(isinstance(r, Failure) for r in case.result) == ((suite.name, int(case.name.split()[-1])) in failed)
+            assert sum(isinstance(r, Failure) for r in case.result) == (
+                (suite.name, int(case.name.split()[-1])) in failed
+            )
     assert sum(s.failures for s in suites) == len(failed)
     xml.update_statistics()  # junitparser's own totals from the testcases: the same as ours
     assert (xml.tests, xml.failures) == (sum(len(list(s)) for s in suites), len(failed))
@@ -318,7 +332,9 @@ def _uri(result: dict) -> dict:
         ("caf\u00e9/x?.sse", "caf%C3%A9/x%3F.sse"),
     ],
 )
-def test_sarif_uri_is_a_percent_encoded_reference(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, uri: str) -> None:
+def test_sarif_uri_is_a_percent_encoded_reference(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, uri: str
+) -> None:
     """A path is not a URI: space, `%`, `#`, `?`, `:` and non-ASCII are percent-encoded, so a
     reader of the URI finds the file again (`#` would start a fragment, `%20` is a space)."""
     from urllib.parse import unquote, urlsplit
@@ -336,17 +352,23 @@ def test_sarif_uri_is_a_percent_encoded_reference(tmp_path: Path, monkeypatch: p
     assert unquote(parts.path) == name
 
 
-def test_sarif_and_gitlab_paths_are_relative_to_the_repository_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sarif_and_gitlab_paths_are_relative_to_the_repository_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Run from a subfolder, a capture elsewhere in the repository is named from its root."""
     (tmp_path / ".git").mkdir()
     (tmp_path / "captures").mkdir()
     (tmp_path / "tools").mkdir()
     shutil.copy(FIXTURES / "invalid" / "O009-item-done-with-other-type.jsonl", tmp_path / "captures" / "bad.jsonl")
     monkeypatch.chdir(tmp_path / "tools")
-    sarif = CliRunner().invoke(main, ["--format", "sarif", "../captures/bad.jsonl"], env=CLEAN_ENV, catch_exceptions=False)
+    sarif = CliRunner().invoke(
+        main, ["--format", "sarif", "../captures/bad.jsonl"], env=CLEAN_ENV, catch_exceptions=False
+    )
     (result,) = json.loads(sarif.stdout)["runs"][0]["results"]
     assert _uri(result) == {"uri": "captures/bad.jsonl", "uriBaseId": "%SRCROOT%"}
-    gitlab = CliRunner().invoke(main, ["--format", "gitlab", "../captures/bad.jsonl"], env=CLEAN_ENV, catch_exceptions=False)
+    gitlab = CliRunner().invoke(
+        main, ["--format", "gitlab", "../captures/bad.jsonl"], env=CLEAN_ENV, catch_exceptions=False
+    )
     assert json.loads(gitlab.stdout)[0]["location"]["path"] == "captures/bad.jsonl"
 
 
@@ -364,7 +386,10 @@ def test_sarif_never_writes_dot_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 def test_sarif_names_stdin(cli) -> None:
     capture = (FIXTURES / "invalid" / "O009-item-done-with-other-type.jsonl").read_bytes()
     named = cli("--format", "sarif", "--stdin-filename", "captures/piped.jsonl", "-", input=capture)
-    assert _uri(json.loads(named.stdout)["runs"][0]["results"][0]) == {"uri": "captures/piped.jsonl", "uriBaseId": "%SRCROOT%"}
+    assert _uri(json.loads(named.stdout)["runs"][0]["results"][0]) == {
+        "uri": "captures/piped.jsonl",
+        "uriBaseId": "%SRCROOT%",
+    }
     bare = cli("--format", "sarif", "-", input=capture)
     location = _uri(json.loads(bare.stdout)["runs"][0]["results"][0])
     assert location["uri"] == "%3Cstdin%3E" and "uriBaseId" not in location
@@ -385,14 +410,28 @@ def test_sarif_region_covers_the_event_block(tmp_path: Path, monkeypatch: pytest
     lines[at : at + 2] = [": a comment", lines[at], "data: " + data[6:cut], "data: " + data[cut:]]
     (tmp_path / "split.sse").write_text(eol.join(lines), encoding="utf-8", newline="")
     shutil.copy(FIXTURES / "invalid" / "O009-item-done-with-other-type.jsonl", tmp_path / "bad.jsonl")
-    (tmp_path / "syntax.sse").write_text('event: response.created\ndata: {"type": "response.created", oops}\n\n', encoding="utf-8")
+    (tmp_path / "syntax.sse").write_text(
+        'event: response.created\ndata: {"type": "response.created", oops}\n\n', encoding="utf-8"
+    )
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, ["--format", "sarif", "split.sse", "bad.jsonl", "syntax.sse"], env=CLEAN_ENV, catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["--format", "sarif", "split.sse", "bad.jsonl", "syntax.sse"], env=CLEAN_ENV, catch_exceptions=False
+    )
     document = json.loads(result.stdout)
     assert document["runs"][0]["columnKind"] == "unicodeCodePoints"
-    regions = {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]): r["locations"][0]["physicalLocation"]["region"] for r in document["runs"][0]["results"]}
+    regions = {
+        (r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]): r["locations"][0][
+            "physicalLocation"
+        ]["region"]
+        for r in document["runs"][0]["results"]
+    }
     start = at + 2  # 1-based, after the comment line
-    assert regions[("D004", "split.sse")] == {"startLine": start, "startColumn": 1, "endLine": start + 2, "endColumn": len("data: " + data[cut:]) + 1}
+    assert regions[("D004", "split.sse")] == {
+        "startLine": start,
+        "startColumn": 1,
+        "endLine": start + 2,
+        "endColumn": len("data: " + data[cut:]) + 1,
+    }
     assert regions[("O009", "bad.jsonl")] == {"startLine": 10, "startColumn": 1}
     f002 = regions[("F002", "syntax.sse")]
     assert f002["startLine"] == 2 and f002["startColumn"] > 1 and "endLine" not in f002
@@ -425,7 +464,9 @@ def test_sarif_with_odd_paths_and_stdin_validates(tmp_path: Path, monkeypatch: p
     monkeypatch.chdir(tmp_path)
     validator = _sarif_validator()
     for args, given in ((["sub dir"], None), (["-"], (tmp_path / name).read_bytes())):
-        result = CliRunner().invoke(main, ["--format", "sarif", *args], env=CLEAN_ENV, input=given, catch_exceptions=False)
+        result = CliRunner().invoke(
+            main, ["--format", "sarif", *args], env=CLEAN_ENV, input=given, catch_exceptions=False
+        )
         document = json.loads(result.stdout)
         assert document["runs"][0]["results"]
         assert [f"{e.json_path}: {e.message}" for e in validator.iter_errors(document)] == []
@@ -435,7 +476,9 @@ def test_the_sarif_schema_rejects_a_raw_path() -> None:
     """The check above can fail: the path as orvalidate wrote it before is no URI reference."""
     validator = _sarif_validator()
     location = {"uri": "sub dir/a b%20#c.sse"}
-    errors = list(validator.evolve(schema={"$ref": "#/definitions/artifactLocation", **validator.schema}).iter_errors(location))
+    errors = list(
+        validator.evolve(schema={"$ref": "#/definitions/artifactLocation", **validator.schema}).iter_errors(location)
+    )
     assert any("uri-reference" in e.message for e in errors)
 
 
@@ -470,7 +513,9 @@ def test_gitlab_fingerprints_unique_for_repeated_findings(cli, tmp_path: Path, m
     for name in ("a.jsonl", "b.jsonl"):
         shutil.copy(source, tmp_path / name)
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, ["--format", "gitlab", "a.jsonl", "b.jsonl"], env=CLEAN_ENV, catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["--format", "gitlab", "a.jsonl", "b.jsonl"], env=CLEAN_ENV, catch_exceptions=False
+    )
     issues = json.loads(result.stdout)
     assert [i["location"]["path"] for i in issues] == ["a.jsonl", "b.jsonl"]
     assert issues[0]["fingerprint"] != issues[1]["fingerprint"]
@@ -479,8 +524,12 @@ def test_gitlab_fingerprints_unique_for_repeated_findings(cli, tmp_path: Path, m
 def _fingerprints(tmp_path: Path, name: str, data: bytes) -> tuple[list[str], list[str], list[int]]:
     """(GitLab fingerprints, SARIF partialFingerprints, lines) of one capture."""
     (tmp_path / name).write_bytes(data)
-    gitlab = json.loads(CliRunner().invoke(main, ["--format", "gitlab", name], env=CLEAN_ENV, catch_exceptions=False).stdout)
-    sarif = json.loads(CliRunner().invoke(main, ["--format", "sarif", name], env=CLEAN_ENV, catch_exceptions=False).stdout)
+    gitlab = json.loads(
+        CliRunner().invoke(main, ["--format", "gitlab", name], env=CLEAN_ENV, catch_exceptions=False).stdout
+    )
+    sarif = json.loads(
+        CliRunner().invoke(main, ["--format", "sarif", name], env=CLEAN_ENV, catch_exceptions=False).stdout
+    )
     partial = [r["partialFingerprints"]["orvalidateFinding/v1"] for r in sarif["runs"][0]["results"]]
     return [i["fingerprint"] for i in gitlab], partial, [i["location"]["lines"]["begin"] for i in gitlab]
 
@@ -539,10 +588,15 @@ def test_github_escapes_properties_and_message(tmp_path: Path, monkeypatch: pyte
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["--format", "github", name], env=CLEAN_ENV, catch_exceptions=False)
     lines = result.stdout.splitlines()
-    assert len(lines) == len(CliRunner().invoke(main, ["--format", "json", name], env=CLEAN_ENV).stdout.split('"code":')) - 1
+    assert (
+        len(lines)
+        == len(CliRunner().invoke(main, ["--format", "json", name], env=CLEAN_ENV).stdout.split('"code":')) - 1
+    )
     for line in lines:  # one command per finding, each on its own line: nothing forged
         assert _GITHUB_LINE.match(line), line
-        assert line.startswith("::error file=odd%2Cname%3Ahere.sse,") or line.startswith("::warning file=odd%2Cname%3Ahere.sse,")
+        assert line.startswith("::error file=odd%2Cname%3Ahere.sse,") or line.startswith(
+            "::warning file=odd%2Cname%3Ahere.sse,"
+        )
     d004 = next(line for line in lines if "title=D004 " in line)
     message = d004.split("::", 2)[2]
     assert "100%25" in message and "\n" not in message and "\r" not in message
@@ -561,7 +615,9 @@ def test_default_format_is_text_elsewhere(cli) -> None:
 
 
 def test_format_flag_wins_under_github_actions(cli) -> None:
-    assert cli("--format", "text", *FILES, env={"GITHUB_ACTIONS": "true"}).stdout == cli("--format", "text", *FILES).stdout
+    assert (
+        cli("--format", "text", *FILES, env={"GITHUB_ACTIONS": "true"}).stdout == cli("--format", "text", *FILES).stdout
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -623,7 +679,17 @@ def test_machine_formats_never_carry_ansi(cli, output_format: str, env: dict) ->
         ([], {"FORCE_COLOR": "1"}, True),
         (["--color", "auto"], {"FORCE_COLOR": "1"}, True),
     ],
-    ids=["always", "never", "never+FORCE_COLOR", "always+NO_COLOR", "auto", "auto+NO_COLOR", "explicit-auto+NO_COLOR", "auto+FORCE_COLOR", "explicit-auto+FORCE_COLOR"],
+    ids=[
+        "always",
+        "never",
+        "never+FORCE_COLOR",
+        "always+NO_COLOR",
+        "auto",
+        "auto+NO_COLOR",
+        "explicit-auto+NO_COLOR",
+        "auto+FORCE_COLOR",
+        "explicit-auto+FORCE_COLOR",
+    ],
 )
 def test_text_color(cli, args: list[str], env: dict, colored: bool) -> None:
     result = cli("--format", "text", *args, *FILES, env=env)
@@ -649,7 +715,16 @@ def test_the_json_report_is_what_the_standard_library_writes(odd) -> None:
     report = api.validate_path(FIXTURES)
     if odd is not None:
         first = report.files[0]
-        extra = Finding(first.path, 1, 1, "S001", "schema-violation", "error", f"found {odd!s}", sequence_number=odd if isinstance(odd, int) else None)
+        extra = Finding(
+            first.path,
+            1,
+            1,
+            "S001",
+            "schema-violation",
+            "error",
+            f"found {odd!s}",
+            sequence_number=odd if isinstance(odd, int) else None,
+        )
         report.files[0] = first._replace(findings=[*first.findings, extra])
     out = io.StringIO()
     REPORTERS["json"](report, out)

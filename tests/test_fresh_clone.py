@@ -42,7 +42,11 @@ def test_the_tests_that_read_real_captures_pass_on_a_clone_without_them(tmp_path
     env[_AGAIN] = "1"
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", *modules],
-        cwd=clone, env=env, capture_output=True, text=True, timeout=1800,
+        cwd=clone,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
     )
     tail = "\n".join(result.stdout.splitlines()[-40:])
     assert result.returncode == 0, f"without ../shared:\n{tail}\n{result.stderr[-2000:]}"

@@ -429,8 +429,6 @@ def test_an_integer_just_inside_64_bits_is_exact(tmp_path: Path) -> None:
     assert any(f"is {2**64 - 1}, expected 0" in m for m in messages(doc, "Q001"))
 
 
-
-
 def test_a_first_sequence_number_past_64_bits_is_q001(tmp_path: Path) -> None:
     code, doc, _ = report(spoil(tmp_path, "big-seq.jsonl", 0, sequence_number=str(2**64)))
     assert code == 1
@@ -447,7 +445,9 @@ def test_token_counts_past_64_bits_are_integers(tmp_path: Path) -> None:
     path = tmp_path / "big-usage.jsonl"
     text = VALID_JSONL.read_text(encoding="utf-8")
     assert text.count('"input_tokens":64,') == 1 and text.count('"total_tokens":83') == 1
-    text = text.replace('"input_tokens":64,', f'"input_tokens":{2**64},').replace('"total_tokens":83', f'"total_tokens":{2**64 + 19}')
+    text = text.replace('"input_tokens":64,', f'"input_tokens":{2**64},').replace(
+        '"total_tokens":83', f'"total_tokens":{2**64 + 19}'
+    )
     path.write_text(text, encoding="utf-8")
     code, doc, _ = report(path)
     assert not any("not an integer" in m for m in messages(doc, "U004")), messages(doc, "U004")
@@ -459,7 +459,9 @@ def test_token_counts_past_64_bits_never_crash(tmp_path: Path) -> None:
     claim a mismatch it cannot see."""
     path = tmp_path / "big-usage.jsonl"
     text = VALID_JSONL.read_text(encoding="utf-8")
-    text = text.replace('"input_tokens":64,', f'"input_tokens":{2**80},').replace('"total_tokens":83', f'"total_tokens":{2**80 + 19}')
+    text = text.replace('"input_tokens":64,', f'"input_tokens":{2**80},').replace(
+        '"total_tokens":83', f'"total_tokens":{2**80 + 19}'
+    )
     path.write_text(text, encoding="utf-8")
     code, doc, _ = report(path)
     assert code in (0, 1)
@@ -481,15 +483,23 @@ def test_a_negative_sequence_number_past_64_bits(tmp_path: Path) -> None:
         (3, "sequence_number", "3e-1", "$.sequence_number"),
     ],
 )
-def test_a_fraction_where_an_integer_belongs_is_s001(tmp_path: Path, index: int, field: str, raw: str, json_path: str) -> None:
+def test_a_fraction_where_an_integer_belongs_is_s001(
+    tmp_path: Path, index: int, field: str, raw: str, json_path: str
+) -> None:
     code, doc, _ = report(spoil(tmp_path, "fraction.jsonl", index, **{field: raw}))
     assert code == 1
-    assert any(f["code"] == "S001" and f["json_path"] == json_path and "expected integer" in f["message"] for f in doc["findings"]), doc["findings"]
+    assert any(
+        f["code"] == "S001" and f["json_path"] == json_path and "expected integer" in f["message"]
+        for f in doc["findings"]
+    ), doc["findings"]
 
 
 def test_a_float_token_count_is_u004(tmp_path: Path) -> None:
     path = tmp_path / "float-usage.jsonl"
-    path.write_text(VALID_JSONL.read_text(encoding="utf-8").replace('"output_tokens":19,', '"output_tokens":19.0,'), encoding="utf-8")
+    path.write_text(
+        VALID_JSONL.read_text(encoding="utf-8").replace('"output_tokens":19,', '"output_tokens":19.0,'),
+        encoding="utf-8",
+    )
     code, doc, _ = report(path)
     assert code == 1
     assert any("usage.output_tokens is 19.0: not an integer" in m for m in messages(doc, "U004"))
@@ -526,7 +536,9 @@ def test_a_payload_that_is_not_an_object_is_f012(tmp_path: Path, raw: str, found
     assert message.endswith(f"found {found}")
 
 
-@pytest.mark.parametrize("raw, shown", [("5", "5"), ("null", "null"), ("{}", "{}"), ('["a"]', '["a"]'), ("true", "true")])
+@pytest.mark.parametrize(
+    "raw, shown", [("5", "5"), ("null", "null"), ("{}", "{}"), ('["a"]', '["a"]'), ("true", "true")]
+)
 def test_a_type_that_is_not_a_string_is_f012(tmp_path: Path, raw: str, shown: str) -> None:
     code, doc, _ = report(write(tmp_path, "type.jsonl", '{"type":' + raw + ',"sequence_number":0}\n'))
     assert code == 1
@@ -607,8 +619,6 @@ def test_a_lone_surrogate_in_text_is_findings(tmp_path: Path, fmt: str) -> None:
         assert {f["code"] for f in json.loads(result.stdout)["findings"]} >= {"D004"}
 
 
-
-
 @pytest.mark.parametrize(
     "fmt, to_file",
     [
@@ -679,7 +689,10 @@ def test_a_directory_named_like_a_capture(tmp_path: Path) -> None:
     (tmp_path / "dir.sse").mkdir()
     result = cli(str(tmp_path / "dir.sse"))
     assert result.exit_code == 2
-    assert result.stderr == f"orvalidate: {tmp_path / 'dir.sse'}: no captures (*.sse, *.jsonl, *.ndjson), cassettes or HAR files in this directory\n"
+    assert (
+        result.stderr
+        == f"orvalidate: {tmp_path / 'dir.sse'}: no captures (*.sse, *.jsonl, *.ndjson), cassettes or HAR files in this directory\n"
+    )
 
 
 @pytest.mark.parametrize("fmt", ["text", "json"])

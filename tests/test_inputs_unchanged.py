@@ -139,7 +139,16 @@ def test_tmp_captures_are_unchanged(hostile: Path, out: Path, tmp_path: Path, mo
     assert snapshot(hostile) == before
     assert {p.name: os.readlink(p) for p in hostile.iterdir() if p.is_symlink()} == links
     assert sorted(p.name for p in hostile.iterdir()) == sorted(
-        ["empty.sse", "noise.sse", "crlf.sse", "unterminated.sse", "suppressed.sse", "wrong.jsonl", "link.sse", "readonly.jsonl"]
+        [
+            "empty.sse",
+            "noise.sse",
+            "crlf.sse",
+            "unterminated.sse",
+            "suppressed.sse",
+            "wrong.jsonl",
+            "link.sse",
+            "readonly.jsonl",
+        ]
     )
     assert list(cwd.iterdir()) == []
     assert all(before[name][2] == 1_000_000_000 * 10**9 for name in before)

@@ -88,7 +88,16 @@ def test_probe_and_proxy_stay_on_loopback(watched: list) -> None:
         port: list[int] = []
         thread = threading.Thread(
             target=serve,
-            args=(upstream.url.removesuffix("/v1"), Address("127.0.0.1", 0), None, "auto", Config(), "text", out.append, out.append),
+            args=(
+                upstream.url.removesuffix("/v1"),
+                Address("127.0.0.1", 0),
+                None,
+                "auto",
+                Config(),
+                "text",
+                out.append,
+                out.append,
+            ),
             kwargs={"ready": lambda a: (port.append(a.port), ready.set()), "server_box": box},
             daemon=True,
         )
@@ -97,7 +106,9 @@ def test_probe_and_proxy_stay_on_loopback(watched: list) -> None:
         while not box[0].started:
             time.sleep(0.01)
         with openai.OpenAI(base_url=f"http://127.0.0.1:{port[0]}/v1", api_key="k", max_retries=0) as client:
-            assert [e.type for e in client.responses.create(model="m", input="hi", stream=True)][-1] == "response.completed"
+            assert [e.type for e in client.responses.create(model="m", input="hi", stream=True)][
+                -1
+            ] == "response.completed"
         box[0].should_exit = True
         thread.join(10)
     connects = [a for a in watched if a[0] != "lookup"]

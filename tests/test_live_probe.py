@@ -27,7 +27,9 @@ def upstream():
 
 
 def probe(upstream: Upstream, *args: str, url: str | None = None):
-    result = CliRunner().invoke(main, ["probe", url or upstream.url, "--model", "test-model", *args], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["probe", url or upstream.url, "--model", "test-model", *args], catch_exceptions=False
+    )
     assert "Traceback" not in result.output
     return result
 
@@ -95,8 +97,19 @@ def test_chunking_delays_and_gzip_change_nothing(upstream: Upstream, headers: li
 
 def test_a_capture_cut_at_every_byte_gives_the_findings_of_its_file(upstream: Upstream, tmp_path: Path) -> None:
     name = "D004-text-done-differs-from-deltas.sse"
-    result = probe(upstream, "--scenario", "basic-response", "--header", f"X-Upstream-Capture: {name}",
-                   "--header", "X-Upstream-Chunk: 1", "--record", str(tmp_path), "--format", "json")
+    result = probe(
+        upstream,
+        "--scenario",
+        "basic-response",
+        "--header",
+        f"X-Upstream-Capture: {name}",
+        "--header",
+        "X-Upstream-Chunk: 1",
+        "--record",
+        str(tmp_path),
+        "--format",
+        "json",
+    )
     recorded = tmp_path / "basic-response.sse"
     assert recorded.read_bytes() == (FIXTURES / "invalid" / name).read_bytes()
     probed = [f for f in json.loads(result.stdout)["findings"] if not f["code"].startswith("P")]
@@ -107,7 +120,10 @@ def test_a_capture_cut_at_every_byte_gives_the_findings_of_its_file(upstream: Up
     assert result.exit_code == 0  # D004 is a warning; the scenario's own expectations hold
 
 
-@pytest.mark.parametrize("status, quoted", [(401, "Incorrect API key provided."), (429, "Rate limit reached"), (500, "The server had an error")])
+@pytest.mark.parametrize(
+    "status, quoted",
+    [(401, "Incorrect API key provided."), (429, "Rate limit reached"), (500, "The server had an error")],
+)
 def test_error_statuses_are_p001_with_the_error_message(upstream: Upstream, status: int, quoted: str) -> None:
     result = probe(upstream, "--scenario", "basic-response", "--header", f"X-Upstream-Status: {status}")
     assert result.exit_code == 1
@@ -116,7 +132,9 @@ def test_error_statuses_are_p001_with_the_error_message(upstream: Upstream, stat
 
 
 def test_a_connection_dropped_mid_stream_is_p003(upstream: Upstream, tmp_path: Path) -> None:
-    result = probe(upstream, "--scenario", "basic-response", "--header", "X-Upstream-Drop-After: 2000", "--record", str(tmp_path))
+    result = probe(
+        upstream, "--scenario", "basic-response", "--header", "X-Upstream-Drop-After: 2000", "--record", str(tmp_path)
+    )
     assert result.exit_code == 1
     assert "P003" in codes_of(result) and "incomplete chunked read" in result.stdout
     served = upstream.served[-1]
@@ -149,16 +167,28 @@ def test_a_stream_that_never_ends_is_p004_within_the_timeout(upstream: Upstream)
     "flaw, scenario, code, words",
     [
         ("message-instead-of-call", "tool-calling", "P005", "expected a `function_call` item"),
-        ("message-instead-of-call", "tool-calling-streaming", "P005", "no `response.function_call_arguments.delta` event"),
+        (
+            "message-instead-of-call",
+            "tool-calling-streaming",
+            "P005",
+            "no `response.function_call_arguments.delta` event",
+        ),
         ("arguments-not-json", "tool-calling", "P006", "are not JSON"),
         ("arguments-invalid", "parallel-tool-calls", "P006", "'location' is a required property"),
         ("structured-invalid", "structured-output", "P007", "'country' is a required property"),
         ("ignores-max-tokens", "max-output-tokens", "P008", "ends 'completed', expected 'incomplete'"),
         ("failed", "basic-response", "P008", "ends 'failed': 'The model crashed.'"),
-        ("plain-shape", "stream-and-plain", "P009", "output item types ['message'] streamed, ['message', 'reasoning'] plain"),
+        (
+            "plain-shape",
+            "stream-and-plain",
+            "P009",
+            "output item types ['message'] streamed, ['message', 'reasoning'] plain",
+        ),
     ],
 )
-def test_each_expectation_fails_on_its_flaw(upstream: Upstream, flaw: str, scenario: str, code: str, words: str) -> None:
+def test_each_expectation_fails_on_its_flaw(
+    upstream: Upstream, flaw: str, scenario: str, code: str, words: str
+) -> None:
     result = probe(upstream, "--scenario", scenario, "--header", f"X-Upstream-Flaw: {flaw}")
     assert code in codes_of(result) and words in result.stdout, result.stdout
     assert set(codes_of(result)) == {code}  # one defect, one finding family: no cascade
@@ -179,7 +209,17 @@ def test_junit_gives_one_testcase_per_scenario(upstream: Upstream) -> None:
 
 def test_json_select_and_output_file(upstream: Upstream, tmp_path: Path) -> None:
     out = tmp_path / "report.json"
-    result = probe(upstream, "--scenario", "basic-response", "--header", "X-Upstream-Status: 500", "--format", "json", "-o", str(out))
+    result = probe(
+        upstream,
+        "--scenario",
+        "basic-response",
+        "--header",
+        "X-Upstream-Status: 500",
+        "--format",
+        "json",
+        "-o",
+        str(out),
+    )
     assert result.exit_code == 1 and result.stdout == ""
     assert [f["code"] for f in json.loads(out.read_text())["findings"]] == ["P001"]
     ignored = probe(upstream, "--scenario", "basic-response", "--header", "X-Upstream-Status: 500", "--ignore", "P001")
@@ -188,14 +228,28 @@ def test_json_select_and_output_file(upstream: Upstream, tmp_path: Path) -> None
 
 def test_record_writes_no_credential(upstream: Upstream, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-secret-from-env")
-    result = probe(upstream, "--scenario", "tool-calling", "--scenario", "stream-and-plain", "--record", str(tmp_path),
-                   "--header", "X-Api-Key: another-secret", "--header", "X-Title: probe test")
+    result = probe(
+        upstream,
+        "--scenario",
+        "tool-calling",
+        "--scenario",
+        "stream-and-plain",
+        "--record",
+        str(tmp_path),
+        "--header",
+        "X-Api-Key: another-secret",
+        "--header",
+        "X-Title: probe test",
+    )
     assert result.exit_code == 0, result.output
     sent = upstream.requests[-2]["headers"]
     assert (b"authorization", b"Bearer sk-or-secret-from-env") in sent and (b"x-api-key", b"another-secret") in sent
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "stream-and-plain.plain.json", "stream-and-plain.request.json", "stream-and-plain.sse",
-        "tool-calling.request.json", "tool-calling.sse",
+        "stream-and-plain.plain.json",
+        "stream-and-plain.request.json",
+        "stream-and-plain.sse",
+        "tool-calling.request.json",
+        "tool-calling.sse",
     ]
     written = b"".join(p.read_bytes() for p in tmp_path.iterdir())
     assert b"secret" not in written
@@ -207,15 +261,30 @@ def test_record_writes_no_credential(upstream: Upstream, tmp_path: Path, monkeyp
 
 def test_real_captures_served_live_give_their_files_findings(upstream: Upstream, tmp_path: Path) -> None:
     real = require_real()
-    for name in ("openrouter_gpt-4o_text_cost.sse", "openai_reasoning_then_function_call.jsonl", "openai_o3_truncated_no_terminal.jsonl"):
+    for name in (
+        "openrouter_gpt-4o_text_cost.sse",
+        "openai_reasoning_then_function_call.jsonl",
+        "openai_o3_truncated_no_terminal.jsonl",
+    ):
         assert (real / name).is_file()
         served = tmp_path / f"{name}.sse"
         served.write_bytes(capture_as_sse(name))
-        result = probe(upstream, "--scenario", "basic-response", "--header", f"X-Upstream-Capture: {name}",
-                       "--header", "X-Upstream-Chunk: 512", "--format", "json")
+        result = probe(
+            upstream,
+            "--scenario",
+            "basic-response",
+            "--header",
+            f"X-Upstream-Capture: {name}",
+            "--header",
+            "X-Upstream-Chunk: 512",
+            "--format",
+            "json",
+        )
         probed = [f for f in json.loads(result.stdout)["findings"] if not f["code"].startswith("P")]
         expected = check_file(str(served)).findings
-        assert [(f["line"], f["code"], f["message"]) for f in probed] == [(f.line, f.code, f.message) for f in expected], name
+        assert [(f["line"], f["code"], f["message"]) for f in probed] == [
+            (f.line, f.code, f.message) for f in expected
+        ], name
 
 
 def test_the_api_key_comes_from_the_flag_then_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -230,4 +299,6 @@ def test_the_api_key_comes_from_the_flag_then_the_environment(monkeypatch: pytes
     monkeypatch.setenv("ORVALIDATE_API_KEY", "a")
     assert request_headers(None, ("X-Title: t",)) == [("Authorization", "Bearer a"), ("X-Title", "t")]
     assert request_headers("flag", ()) == [("Authorization", "Bearer flag")]
-    assert request_headers("flag", ("Authorization: Key z",)) == [("Authorization", "Key z")]  # a header of one's own wins
+    assert request_headers("flag", ("Authorization: Key z",)) == [
+        ("Authorization", "Key z")
+    ]  # a header of one's own wins

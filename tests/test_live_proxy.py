@@ -34,7 +34,14 @@ def upstream():
 class RunningProxy:
     """`serve` in a thread, its findings and log lines kept; stopped as Ctrl-C would."""
 
-    def __init__(self, upstream: str, record: Path | None = None, listen: Address = Address("127.0.0.1", 0), output_format: str = "text", config: Config = Config()) -> None:
+    def __init__(
+        self,
+        upstream: str,
+        record: Path | None = None,
+        listen: Address = Address("127.0.0.1", 0),
+        output_format: str = "text",
+        config: Config = Config(),
+    ) -> None:
         self.out: list[str] = []
         self.log: list[str] = []
         self.box: list = []
@@ -47,7 +54,18 @@ class RunningProxy:
             started.set()
 
         def run() -> None:
-            self.counts = serve(upstream, listen, record, "auto", config, output_format, self.out.append, self.log.append, ready, self.box)
+            self.counts = serve(
+                upstream,
+                listen,
+                record,
+                "auto",
+                config,
+                output_format,
+                self.out.append,
+                self.log.append,
+                ready,
+                self.box,
+            )
 
         self.thread = threading.Thread(target=run, daemon=True)
         self.thread.start()
@@ -92,7 +110,9 @@ def _close_clients():
 
 
 def sdk(base_url: str, **headers: str) -> openai.OpenAI:
-    client = openai.OpenAI(base_url=base_url, api_key="sk-test-secret-key", default_headers=headers, max_retries=0, timeout=20)
+    client = openai.OpenAI(
+        base_url=base_url, api_key="sk-test-secret-key", default_headers=headers, max_retries=0, timeout=20
+    )
     _OPEN.append(client)
     return client
 
@@ -101,8 +121,12 @@ def events(client: openai.OpenAI, **request) -> list[dict]:
     return [e.model_dump() for e in client.responses.create(model="test-model", input="hello", stream=True, **request)]
 
 
-@pytest.mark.parametrize("capture", ["openai_text.sse", "openai_reasoning.sse", "openrouter_text.sse", "openai_function_call.jsonl"])
-def test_the_sdk_yields_the_same_events_through_the_proxy(upstream: Upstream, proxy: RunningProxy, capture: str) -> None:
+@pytest.mark.parametrize(
+    "capture", ["openai_text.sse", "openai_reasoning.sse", "openrouter_text.sse", "openai_function_call.jsonl"]
+)
+def test_the_sdk_yields_the_same_events_through_the_proxy(
+    upstream: Upstream, proxy: RunningProxy, capture: str
+) -> None:
     direct = events(sdk(upstream.url, **{"X-Upstream-Capture": capture}))
     served = upstream.served[-1]
     logged = len(proxy.log)
@@ -117,7 +141,11 @@ def test_the_sdk_yields_the_same_events_through_the_proxy(upstream: Upstream, pr
 
 def test_real_captures_through_the_proxy(upstream: Upstream, proxy: RunningProxy) -> None:
     require_real()
-    for name in ("openrouter_gpt-4o_text_cost.sse", "openai_web_search_7_calls.sse", "xai_reasoning_summary_text.jsonl"):
+    for name in (
+        "openrouter_gpt-4o_text_cost.sse",
+        "openai_web_search_7_calls.sse",
+        "xai_reasoning_summary_text.jsonl",
+    ):
         direct = events(sdk(upstream.url, **{"X-Upstream-Capture": name}))
         served = upstream.served[-1]
         logged = len(proxy.log)
@@ -130,7 +158,11 @@ def test_real_captures_through_the_proxy(upstream: Upstream, proxy: RunningProxy
 
 
 def test_the_sdk_calls_a_tool_through_the_proxy(upstream: Upstream, proxy: RunningProxy) -> None:
-    tool = {"type": "function", "name": "get_weather", "parameters": {"type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"]}}
+    tool = {
+        "type": "function",
+        "name": "get_weather",
+        "parameters": {"type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"]},
+    }
     direct = events(sdk(upstream.url), tools=[tool])
     through = events(sdk(proxy.url + "/v1"), tools=[tool])
     strip = lambda evs: [json.dumps(e, sort_keys=True).replace(e.get("response", {}).get("id", "-"), "") for e in evs]  # noqa: E731
@@ -148,18 +180,36 @@ def test_requests_are_forwarded_unchanged(upstream: Upstream, proxy: RunningProx
             client.post(f"{base}/responses?api-version=2025-01&x=%2F", content=body, headers=headers)
     direct, through = upstream.requests[-2], upstream.requests[-1]
     without_host = lambda r: [h for h in r["headers"] if h[0] not in (b"host", b"connection")]  # noqa: E731  (hop-by-hop)
-    assert (through["method"], through["path"], through["query"], through["body"]) == (direct["method"], direct["path"], direct["query"], direct["body"])
+    assert (through["method"], through["path"], through["query"], through["body"]) == (
+        direct["method"],
+        direct["path"],
+        direct["query"],
+        direct["body"],
+    )
     assert without_host(through) == without_host(direct)
 
 
 def test_answers_come_back_byte_for_byte(upstream: Upstream, proxy: RunningProxy) -> None:
     """Raw bytes as sent (gzip included, chunk by chunk), same status and headers."""
-    headers = {"X-Upstream-Gzip": "1", "X-Upstream-Chunk": "64", "X-Upstream-Delay": "0.001", "X-Upstream-Capture": "openai_text.sse"}
+    headers = {
+        "X-Upstream-Gzip": "1",
+        "X-Upstream-Chunk": "64",
+        "X-Upstream-Delay": "0.001",
+        "X-Upstream-Capture": "openai_text.sse",
+    }
     logged = len(proxy.log)
     seen = []
     for base in (upstream.url, proxy.url + "/v1"):
-        with httpx.stream("POST", f"{base}/responses", json={"model": "m", "stream": True}, headers=headers, trust_env=False) as r:
-            seen.append((r.status_code, [(k, v) for k, v in r.headers.items() if k != "transfer-encoding"], b"".join(r.iter_raw())))
+        with httpx.stream(
+            "POST", f"{base}/responses", json={"model": "m", "stream": True}, headers=headers, trust_env=False
+        ) as r:
+            seen.append(
+                (
+                    r.status_code,
+                    [(k, v) for k, v in r.headers.items() if k != "transfer-encoding"],
+                    b"".join(r.iter_raw()),
+                )
+            )
     assert seen[0] == seen[1]
     assert seen[0][2][:2] == b"\x1f\x8b"  # gzip, passed through compressed
     proxy.wait_for("stream checked, 0 findings", since=logged)
@@ -169,7 +219,13 @@ def test_a_stream_is_checked_as_it_passes(upstream: Upstream, proxy: RunningProx
     """Findings of a flawed capture, cut at every byte, are those of its file, printed with the request's number and path."""
     name = "D004-text-done-differs-from-deltas.sse"
     before, logged = len(proxy.out), len(proxy.log)
-    with httpx.stream("POST", f"{proxy.url}/v1/responses", json={"stream": True}, headers={"X-Upstream-Capture": name, "X-Upstream-Chunk": "1"}, trust_env=False) as r:
+    with httpx.stream(
+        "POST",
+        f"{proxy.url}/v1/responses",
+        json={"stream": True},
+        headers={"X-Upstream-Capture": name, "X-Upstream-Chunk": "1"},
+        trust_env=False,
+    ) as r:
         assert b"".join(r.iter_bytes()) == (FIXTURES / "invalid" / name).read_bytes()
     proxy.wait_for("stream checked, 1 finding", since=logged)
     printed = proxy.out[before:]
@@ -189,17 +245,30 @@ def test_error_statuses_pass_through_unchecked(upstream: Upstream, proxy: Runnin
 def test_a_dropped_upstream_breaks_the_client_stream_and_is_p003(upstream: Upstream, proxy: RunningProxy) -> None:
     logged = len(proxy.log)
     with pytest.raises(httpx.RemoteProtocolError):
-        with httpx.stream("POST", f"{proxy.url}/v1/responses", json={"stream": True, "input": "x"}, headers={"X-Upstream-Drop-After": "1500"}, trust_env=False) as r:
+        with httpx.stream(
+            "POST",
+            f"{proxy.url}/v1/responses",
+            json={"stream": True, "input": "x"},
+            headers={"X-Upstream-Drop-After": "1500"},
+            trust_env=False,
+        ) as r:
             b"".join(r.iter_bytes())
     proxy.wait_for("the upstream broke the answer off", since=logged)
     proxy.wait_for("stream checked", since=logged)
     assert any(" P003 [error] the connection broke before the stream ended" in line for line in proxy.out)
-    assert httpx.post(f"{proxy.url}/v1/responses", json={"stream": False}, trust_env=False).status_code == 200  # still serving
+    assert (
+        httpx.post(f"{proxy.url}/v1/responses", json={"stream": False}, trust_env=False).status_code == 200
+    )  # still serving
 
 
 def test_a_wrong_content_type_passes_unchecked(upstream: Upstream, proxy: RunningProxy) -> None:
     before = (len(proxy.out), len(proxy.log))
-    r = httpx.post(f"{proxy.url}/v1/responses", json={"stream": True}, headers={"X-Upstream-Content-Type": "application/json"}, trust_env=False)
+    r = httpx.post(
+        f"{proxy.url}/v1/responses",
+        json={"stream": True},
+        headers={"X-Upstream-Content-Type": "application/json"},
+        trust_env=False,
+    )
     assert r.status_code == 200 and r.content == upstream.served[-1]
     time.sleep(0.2)
     assert (len(proxy.out), len(proxy.log)) == before
@@ -208,7 +277,14 @@ def test_a_wrong_content_type_passes_unchecked(upstream: Upstream, proxy: Runnin
 def test_a_stream_that_never_ends_lets_the_client_time_out(upstream: Upstream, proxy: RunningProxy) -> None:
     logged = len(proxy.log)
     with pytest.raises(httpx.ReadTimeout):
-        with httpx.stream("POST", f"{proxy.url}/v1/responses", json={"stream": True}, headers={"X-Upstream-Hang": "1"}, timeout=httpx.Timeout(5, read=1), trust_env=False) as r:
+        with httpx.stream(
+            "POST",
+            f"{proxy.url}/v1/responses",
+            json={"stream": True},
+            headers={"X-Upstream-Hang": "1"},
+            timeout=httpx.Timeout(5, read=1),
+            trust_env=False,
+        ) as r:
             b"".join(r.iter_bytes())
     proxy.wait_for("cut before its end (the client went away", since=logged)
     assert httpx.post(f"{proxy.url}/v1/responses", json={"stream": False}, trust_env=False).status_code == 200
@@ -225,7 +301,9 @@ def test_an_unreachable_upstream_gives_502_json_and_the_proxy_keeps_serving(tmp_
         for _ in range(2):
             r = httpx.post(f"{running.url}/v1/responses", json={}, trust_env=False)
             assert r.status_code == 502
-            assert r.json()["error"]["message"] == "orvalidate proxy: the upstream cannot be reached: connection refused"
+            assert (
+                r.json()["error"]["message"] == "orvalidate proxy: the upstream cannot be reached: connection refused"
+            )
     finally:
         counts = running.stop()
     assert counts["requests"] == 2 and counts["streams"] == 0
@@ -252,19 +330,31 @@ def test_no_credential_in_records_findings_or_logs(upstream: Upstream, proxy: Ru
 def test_json_lines(upstream: Upstream) -> None:
     running = RunningProxy(upstream.url.removesuffix("/v1"), output_format="json")
     try:
-        httpx.post(f"{running.url}/v1/responses", json={"stream": True}, headers={"X-Upstream-Capture": "L002-no-terminal-event.sse"}, trust_env=False)
+        httpx.post(
+            f"{running.url}/v1/responses",
+            json={"stream": True},
+            headers={"X-Upstream-Capture": "L002-no-terminal-event.sse"},
+            trust_env=False,
+        )
         running.wait_for("stream checked")
     finally:
         running.stop()
     found = [json.loads(line) for line in running.out]
-    assert [f["code"] for f in found] == [f.code for f in check_file(str(FIXTURES / "invalid" / "L002-no-terminal-event.sse")).findings]
+    assert [f["code"] for f in found] == [
+        f.code for f in check_file(str(FIXTURES / "invalid" / "L002-no-terminal-event.sse")).findings
+    ]
     assert found[0]["request"] == 1 and found[0]["request_path"] == "/v1/responses" and found[0]["path"] == "<stream>"
 
 
 def test_the_selection_applies(upstream: Upstream) -> None:
     running = RunningProxy(upstream.url.removesuffix("/v1"), config=Config(ignore=("D004",)))
     try:
-        httpx.post(f"{running.url}/v1/responses", json={"stream": True}, headers={"X-Upstream-Capture": "D004-text-done-differs-from-deltas.sse"}, trust_env=False)
+        httpx.post(
+            f"{running.url}/v1/responses",
+            json={"stream": True},
+            headers={"X-Upstream-Capture": "D004-text-done-differs-from-deltas.sse"},
+            trust_env=False,
+        )
         running.wait_for("stream checked, 0 findings")
     finally:
         counts = running.stop()
@@ -280,7 +370,18 @@ def test_another_address_than_loopback_is_warned_about(upstream: Upstream) -> No
 
 
 def test_ctrl_c_stops_the_command_with_a_summary(upstream: Upstream, tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "orvalidate", "proxy", "--upstream", upstream.url.removesuffix("/v1"), "--listen", "127.0.0.1:0", "--record", str(tmp_path)]
+    command = [
+        sys.executable,
+        "-m",
+        "orvalidate",
+        "proxy",
+        "--upstream",
+        upstream.url.removesuffix("/v1"),
+        "--listen",
+        "127.0.0.1:0",
+        "--record",
+        str(tmp_path),
+    ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         first = process.stderr.readline()
@@ -298,13 +399,29 @@ def test_ctrl_c_stops_the_command_with_a_summary(upstream: Upstream, tmp_path: P
 
 
 def test_ctrl_c_with_a_stream_open_cuts_it_and_exits_0(upstream: Upstream) -> None:
-    command = [sys.executable, "-m", "orvalidate", "proxy", "--upstream", upstream.url.removesuffix("/v1"), "--listen", "127.0.0.1:0"]
+    command = [
+        sys.executable,
+        "-m",
+        "orvalidate",
+        "proxy",
+        "--upstream",
+        upstream.url.removesuffix("/v1"),
+        "--listen",
+        "127.0.0.1:0",
+    ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     broken: list = []
 
     def endless() -> None:
         try:
-            with httpx.stream("POST", f"http://127.0.0.1:{port}/v1/responses", json={"stream": True}, headers={"X-Upstream-Hang": "1"}, timeout=30, trust_env=False) as r:
+            with httpx.stream(
+                "POST",
+                f"http://127.0.0.1:{port}/v1/responses",
+                json={"stream": True},
+                headers={"X-Upstream-Hang": "1"},
+                timeout=30,
+                trust_env=False,
+            ) as r:
                 b"".join(r.iter_bytes())
         except httpx.HTTPError as exc:
             broken.append(exc)
@@ -330,6 +447,9 @@ def test_bad_options_exit_2() -> None:
 
     from orvalidate.cli import main
 
-    for args, words in ((["--upstream", "ftp://x"], "expected http(s)://"), (["--upstream", "http://x", "--listen", "nope"], "expected HOST:PORT")):
+    for args, words in (
+        (["--upstream", "ftp://x"], "expected http(s)://"),
+        (["--upstream", "http://x", "--listen", "nope"], "expected HOST:PORT"),
+    ):
         result = CliRunner().invoke(main, ["proxy", *args])
         assert result.exit_code == 2 and words in result.stderr

@@ -24,7 +24,10 @@ def first_line_while_open(capture: bytes, *args: str) -> tuple[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR", "FORCE_COLOR", "CI")}
     process = subprocess.Popen(
         [sys.executable, "-m", "orvalidate", "--isolated", "--format", "text", *args, "-"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
     )
     assert process.stdin is not None and process.stdout is not None
     try:

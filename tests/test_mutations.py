@@ -37,21 +37,59 @@ def inline_base() -> Events:
     text, arguments = "".join(chunks), "".join(args)
     part = {"type": "output_text", "annotations": [], "text": text, "logprobs": []}
     message = {"id": mid, "type": "message", "status": "completed", "content": [part], "role": "assistant"}
-    call_item = {"id": fid, "type": "function_call", "status": "completed", "arguments": arguments, "call_id": call, "name": "get_weather"}
+    call_item = {
+        "id": fid,
+        "type": "function_call",
+        "status": "completed",
+        "arguments": arguments,
+        "call_id": call,
+        "name": "get_weather",
+    }
     events: Events = [
         {"type": "response.created", "response": response("in_progress", [], None)},
         {"type": "response.in_progress", "response": response("in_progress", [], None)},
-        {"type": "response.output_item.added", "output_index": 0, "item": {**message, "status": "in_progress", "content": []}},
-        {"type": "response.content_part.added", "item_id": mid, "output_index": 0, "content_index": 0, "part": {**part, "text": ""}},
+        {
+            "type": "response.output_item.added",
+            "output_index": 0,
+            "item": {**message, "status": "in_progress", "content": []},
+        },
+        {
+            "type": "response.content_part.added",
+            "item_id": mid,
+            "output_index": 0,
+            "content_index": 0,
+            "part": {**part, "text": ""},
+        },
         *(
-            {"type": "response.output_text.delta", "item_id": mid, "output_index": 0, "content_index": 0, "delta": c, "logprobs": []}
+            {
+                "type": "response.output_text.delta",
+                "item_id": mid,
+                "output_index": 0,
+                "content_index": 0,
+                "delta": c,
+                "logprobs": [],
+            }
             for c in chunks
         ),
-        {"type": "response.output_text.done", "item_id": mid, "output_index": 0, "content_index": 0, "text": text, "logprobs": []},
+        {
+            "type": "response.output_text.done",
+            "item_id": mid,
+            "output_index": 0,
+            "content_index": 0,
+            "text": text,
+            "logprobs": [],
+        },
         {"type": "response.content_part.done", "item_id": mid, "output_index": 0, "content_index": 0, "part": part},
         {"type": "response.output_item.done", "output_index": 0, "item": message},
-        {"type": "response.output_item.added", "output_index": 1, "item": {**call_item, "status": "in_progress", "arguments": ""}},
-        *({"type": "response.function_call_arguments.delta", "item_id": fid, "output_index": 1, "delta": a} for a in args),
+        {
+            "type": "response.output_item.added",
+            "output_index": 1,
+            "item": {**call_item, "status": "in_progress", "arguments": ""},
+        },
+        *(
+            {"type": "response.function_call_arguments.delta", "item_id": fid, "output_index": 1, "delta": a}
+            for a in args
+        ),
         {"type": "response.function_call_arguments.done", "item_id": fid, "output_index": 1, "arguments": arguments},
         {"type": "response.output_item.done", "output_index": 1, "item": call_item},
         {
@@ -59,8 +97,13 @@ def inline_base() -> Events:
             "response": response(
                 "completed",
                 [message, call_item],
-                {"input_tokens": 40, "input_tokens_details": {"cached_tokens": 0}, "output_tokens": 17,
-                 "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": 57},
+                {
+                    "input_tokens": 40,
+                    "input_tokens_details": {"cached_tokens": 0},
+                    "output_tokens": 17,
+                    "output_tokens_details": {"reasoning_tokens": 0},
+                    "total_tokens": 57,
+                },
             ),
         },
     ]
@@ -102,7 +145,7 @@ def _types(*names: str) -> Callable[[dict], bool]:
 
 
 def _without(events: Events, n: int | None) -> Events | None:
-    return None if n is None else events[:n] + events[n + 1:]
+    return None if n is None else events[:n] + events[n + 1 :]
 
 
 def _terminal(events: Events) -> dict | None:
@@ -120,8 +163,7 @@ def _has_deltas_before(events: Events, n: int) -> bool:
     done = events[n]
     base = done["type"].rsplit(".", 1)[0]
     return any(
-        e.get("type") == base + ".delta" and e.get("output_index") == done.get("output_index")
-        for e in events[:n]
+        e.get("type") == base + ".delta" and e.get("output_index") == done.get("output_index") for e in events[:n]
     )
 
 
@@ -178,7 +220,10 @@ def cached_exceeds_input(events: Events) -> Events | None:
     usage = _usage(events)
     if usage is None or not isinstance(usage.get("input_tokens"), int):
         return None
-    usage["input_tokens_details"] = {**(usage.get("input_tokens_details") or {}), "cached_tokens": usage["input_tokens"] + 5}
+    usage["input_tokens_details"] = {
+        **(usage.get("input_tokens_details") or {}),
+        "cached_tokens": usage["input_tokens"] + 5,
+    }
     return events
 
 
@@ -203,7 +248,7 @@ def duplicate_item_done(events: Events) -> Events | None:
     n = _first(events, _types("response.output_item.done"))
     if n is None:
         return None
-    return events[: n + 1] + [copy.deepcopy(events[n])] + events[n + 1:]
+    return events[: n + 1] + [copy.deepcopy(events[n])] + events[n + 1 :]
 
 
 def drop_created(events: Events) -> Events | None:

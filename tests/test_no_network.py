@@ -47,7 +47,15 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> list[str]:
             raise NetworkUsed(f"orvalidate tried to open a socket: {args!r}")
 
     monkeypatch.setattr(socket, "socket", NoSocket)
-    for name in ("create_connection", "getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr", "socketpair", "create_server"):
+    for name in (
+        "create_connection",
+        "getaddrinfo",
+        "gethostbyname",
+        "gethostbyname_ex",
+        "gethostbyaddr",
+        "socketpair",
+        "create_server",
+    ):
         monkeypatch.setattr(socket, name, refuse(f"socket.{name}"))
     monkeypatch.chdir(ROOT)
     return attempts
@@ -78,7 +86,11 @@ def test_valid_capture_offline(capture: Path, fmt: str, no_network: list[str]) -
 
 
 def invalid_param(capture: Path, fmt: str):
-    marks = [pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[capture.name])] if capture.name in KNOWN_BUGS and fmt == "text" else []
+    marks = (
+        [pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[capture.name])]
+        if capture.name in KNOWN_BUGS and fmt == "text"
+        else []
+    )
     return pytest.param(capture, fmt, id=f"{capture.name}-{fmt}", marks=marks)
 
 

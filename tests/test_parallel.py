@@ -76,7 +76,10 @@ def test_an_item_whose_child_was_killed_is_answered_by_lost(tmp_path: Path) -> N
     items, check = child_then_parent(marker, lambda item: os.kill(os.getpid(), signal.SIGKILL))
     results = list(parallel.checked(items, check, 2, lost))
     taken = marker.read_text()
-    assert results == [lost(item, "the process checking it was killed by signal 9") if item == taken else item.upper() for item in items]
+    assert results == [
+        lost(item, "the process checking it was killed by signal 9") if item == taken else item.upper()
+        for item in items
+    ]
     assert no_children_left()
 
 

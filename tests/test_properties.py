@@ -126,9 +126,7 @@ def _sources() -> list[Path]:
 
 SOURCES = _sources()
 SOURCE_NAMES = [p.name for p in SOURCES]
-EXCLUDED = sorted(
-    p.name for p in (FIXTURES / "invalid").iterdir() if p.suffix == ".sse" and p not in SOURCES
-)
+EXCLUDED = sorted(p.name for p in (FIXTURES / "invalid").iterdir() if p.suffix == ".sse" and p not in SOURCES)
 
 
 def test_the_faithful_sources_are_the_expected_ones() -> None:
@@ -199,7 +197,9 @@ def sse_capture(draw, records) -> tuple[bytes, set[int], bool, str]:
             if kind == "blank":
                 lines.append("")
             else:
-                lines.extend(draw(st.lists(NOISE_LINES, min_size=1, max_size=3)) if kind == "fields" else [": keepalive"])
+                lines.extend(
+                    draw(st.lists(NOISE_LINES, min_size=1, max_size=3)) if kind == "fields" else [": keepalive"]
+                )
                 lines.append("")
 
     if draw(st.booleans()):
@@ -236,7 +236,9 @@ def sse_capture(draw, records) -> tuple[bytes, set[int], bool, str]:
                     # An empty data line adds an LF between two tokens: JSON whitespace.
                     data_lines.append(draw(st.sampled_from(("data", "data:"))))
             others: list[str] = []
-            name = record.sse_event if record.sse_event is not None else (record.type if record.has_event_field else None)
+            name = (
+                record.sse_event if record.sse_event is not None else (record.type if record.has_event_field else None)
+            )
             if name is not None:
                 if name == record.type and draw(st.integers(0, 4)) == 0:
                     dropped.add(index)
@@ -266,7 +268,12 @@ def sse_capture(draw, records) -> tuple[bytes, set[int], bool, str]:
             eol = ""  # the last line may lack its line end too
         out.append(line + eol)
         previous = eol
-    return "".join(out).encode("utf-8"), dropped, drop_final_blank, _unterminated_block(lines if drop_final_blank else [])
+    return (
+        "".join(out).encode("utf-8"),
+        dropped,
+        drop_final_blank,
+        _unterminated_block(lines if drop_final_blank else []),
+    )
 
 
 def _unterminated_block(lines: list[str]) -> str:
@@ -278,8 +285,6 @@ def _unterminated_block(lines: list[str]) -> str:
     if not data:
         return "none"
     return "done" if [d.partition(":")[2].removeprefix(" ") for d in data] == ["[DONE]"] else "event"
-
-
 
 
 def expected_sse(records, report: FileReport, dropped: set[int], final_blank_dropped: bool, last_block: str) -> Counter:
@@ -344,7 +349,11 @@ def test_sse_reframing_keeps_every_fixture_as_it_was() -> None:
                 name_ = r.sse_event if r.sse_event is not None else (r.type if r.has_event_field else None)
                 lines += ([f"event: {name_}"] if name_ is not None else []) + [": " + t for _, t in r.comments]
                 lines += ["data: " + dumps(r.payload, None, True, False), ""]
-        again = run("".join(line + "\n" for line in lines).encode(), "x.sse", _profile_arg(next(p for p in SOURCES if p.name == name)))
+        again = run(
+            "".join(line + "\n" for line in lines).encode(),
+            "x.sse",
+            _profile_arg(next(p for p in SOURCES if p.name == name)),
+        )
         assert keys(again) == expected_sse(records, report, set(), False, "event"), name
 
 
@@ -439,8 +448,28 @@ def test_arbitrary_bytes_never_raise(path: str, fmt: str | None, data: bytes, pr
 
 
 SSE_ALPHABET = st.sampled_from(
-    ["data:", "data: ", "event: ", "id:", "retry: ", ": ", ":", "\n", "\r", "\r\n", "[DONE]", "{", "}", '"',
-     "type", "response.created", "\ufeff", "\x00", "\xff", " "]
+    [
+        "data:",
+        "data: ",
+        "event: ",
+        "id:",
+        "retry: ",
+        ": ",
+        ":",
+        "\n",
+        "\r",
+        "\r\n",
+        "[DONE]",
+        "{",
+        "}",
+        '"',
+        "type",
+        "response.created",
+        "\ufeff",
+        "\x00",
+        "\xff",
+        " ",
+    ]
 )
 
 
@@ -470,11 +499,43 @@ JSON = st.recursive(
 )
 KEYS = st.sampled_from(
     [
-        "type", "sequence_number", "item_id", "output_index", "content_index", "summary_index",
-        "annotation_index", "delta", "text", "arguments", "item", "part", "response", "usage",
-        "logprobs", "obfuscation", "code", "message", "error", "status", "id", "output", "call_id",
-        "input_tokens", "output_tokens", "total_tokens", "cost", "is_byok", "refusal", "annotation",
-        "incomplete_details", "reason", "content", "summary", "name", "role", "sequenceNumber",
+        "type",
+        "sequence_number",
+        "item_id",
+        "output_index",
+        "content_index",
+        "summary_index",
+        "annotation_index",
+        "delta",
+        "text",
+        "arguments",
+        "item",
+        "part",
+        "response",
+        "usage",
+        "logprobs",
+        "obfuscation",
+        "code",
+        "message",
+        "error",
+        "status",
+        "id",
+        "output",
+        "call_id",
+        "input_tokens",
+        "output_tokens",
+        "total_tokens",
+        "cost",
+        "is_byok",
+        "refusal",
+        "annotation",
+        "incomplete_details",
+        "reason",
+        "content",
+        "summary",
+        "name",
+        "role",
+        "sequenceNumber",
     ]
 )
 EVENT_TYPE = st.sampled_from(EVENT_TYPES) | st.text(max_size=12)
@@ -482,9 +543,18 @@ EVENT_TYPE = st.sampled_from(EVENT_TYPES) | st.text(max_size=12)
 
 def _obj(children):
     return st.dictionaries(KEYS, children, max_size=6) | st.fixed_dictionaries(
-        {"type": st.sampled_from(["message", "function_call", "reasoning", "output_text", "web_search_call", "refusal"])},
-        optional={"id": st.text(max_size=4), "status": st.sampled_from(["in_progress", "completed", "incomplete", "x"]),
-                  "content": st.lists(children, max_size=3), "text": st.text(max_size=5), "call_id": st.text(max_size=3)},
+        {
+            "type": st.sampled_from(
+                ["message", "function_call", "reasoning", "output_text", "web_search_call", "refusal"]
+            )
+        },
+        optional={
+            "id": st.text(max_size=4),
+            "status": st.sampled_from(["in_progress", "completed", "incomplete", "x"]),
+            "content": st.lists(children, max_size=3),
+            "text": st.text(max_size=5),
+            "call_id": st.text(max_size=3),
+        },
     )
 
 
@@ -510,10 +580,17 @@ def events(draw, numbered: bool = True) -> list:
         if draw(st.integers(0, 3)) == 0:
             event["response"] = draw(
                 st.fixed_dictionaries(
-                    {"id": st.sampled_from(["r1", "r2"]), "status": st.sampled_from(["in_progress", "completed", "incomplete", "failed", "queued"])},
+                    {
+                        "id": st.sampled_from(["r1", "r2"]),
+                        "status": st.sampled_from(["in_progress", "completed", "incomplete", "failed", "queued"]),
+                    },
                     optional={
                         "output": st.lists(FIELD_VALUES, max_size=2),
-                        "usage": st.dictionaries(st.sampled_from(["input_tokens", "output_tokens", "total_tokens", "cost", "is_byok"]), SCALARS, max_size=5),
+                        "usage": st.dictionaries(
+                            st.sampled_from(["input_tokens", "output_tokens", "total_tokens", "cost", "is_byok"]),
+                            SCALARS,
+                            max_size=5,
+                        ),
                         "error": FIELD_VALUES,
                         "incomplete_details": FIELD_VALUES,
                     },
@@ -528,7 +605,10 @@ def _sse_block(value) -> str:
 
 
 @_settings(120)
-@given(values=st.lists(JSON | events().map(lambda es: es[0] if es else {}), max_size=8), profile=st.sampled_from(ALL_PROFILES))
+@given(
+    values=st.lists(JSON | events().map(lambda es: es[0] if es else {}), max_size=8),
+    profile=st.sampled_from(ALL_PROFILES),
+)
 def test_json_values_as_blocks_and_lines_never_raise(values: list, profile: str) -> None:
     sse = "".join(_sse_block(v) for v in values).encode()
     jsonl = "".join(dumps(v, None, True, True) + "\n" for v in values).encode()
@@ -565,7 +645,11 @@ def test_random_events_read_the_same_as_sse_and_jsonl(stream: list, profile: str
     has `[DONE]` or comments, so no framing code can differ.
     """
     sse = "".join(
-        f"event: {e['type']}\n" + "".join("data: " + line + "\n" for line in dumps(e, data.draw(st.sampled_from((None, 1))), False, True).split("\n")) + "\n"
+        f"event: {e['type']}\n"
+        + "".join(
+            "data: " + line + "\n" for line in dumps(e, data.draw(st.sampled_from((None, 1))), False, True).split("\n")
+        )
+        + "\n"
         for e in stream
         if "\n" not in e["type"] and "\r" not in e["type"]
     )
@@ -638,7 +722,10 @@ def test_integers_past_64_bits_read_back_exactly(n: int) -> None:
 @given(
     event=st.fixed_dictionaries(
         {"type": EVENT_TYPE},
-        optional={k: st.lists(st.integers(), max_size=2) | st.dictionaries(st.text(max_size=2), st.integers(), max_size=2) for k in _ID_KEYS},
+        optional={
+            k: st.lists(st.integers(), max_size=2) | st.dictionaries(st.text(max_size=2), st.integers(), max_size=2)
+            for k in _ID_KEYS
+        },
     ),
     fmt=st.sampled_from(("x.sse", "x.jsonl")),
 )
@@ -656,8 +743,12 @@ def test_lone_surrogate_keys_never_raise(surrogate: str, profile: str) -> None:
     """Found by the fuzzer (fixed in 2982868): jsonschema-rs raised UnicodeEncodeError on a
     lone-surrogate key inside `part`. fuzz/crashes/surrogate-key-in-part* hold the inputs."""
     event = {
-        "type": "response.content_part.added", "item_id": "m", "output_index": 0, "content_index": 0,
-        "sequence_number": 0, "part": {"type": "output_text", "text": "", "annotations": [], surrogate: 0},
+        "type": "response.content_part.added",
+        "item_id": "m",
+        "output_index": 0,
+        "content_index": 0,
+        "sequence_number": 0,
+        "part": {"type": "output_text", "text": "", "annotations": [], surrogate: 0},
     }
     text = dumps(event, None, True, True)
     run(_utf8(f"data: {text}\n\n"), "x.sse", profile)

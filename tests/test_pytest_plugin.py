@@ -69,8 +69,7 @@ def test_flag_collects_captures_and_containers(project: pytest.Pytester) -> None
 
 def test_ini_option_enables_and_tool_orvalidate_filters(project: pytest.Pytester) -> None:
     project.makepyprojecttoml(
-        '[tool.pytest.ini_options]\norvalidate = true\n\n'
-        '[tool.orvalidate]\nexclude = ["*.har"]\nignore = ["D001"]\n'
+        '[tool.pytest.ini_options]\norvalidate = true\n\n[tool.orvalidate]\nexclude = ["*.har"]\nignore = ["D001"]\n'
     )
     result = project.runpytest("-rA")
     assert _outcomes(result) == {
@@ -83,7 +82,10 @@ def test_ini_option_enables_and_tool_orvalidate_filters(project: pytest.Pytester
 
 def test_k_and_marker_select_items(project: pytest.Pytester) -> None:
     result = project.runpytest("--orvalidate", "-rA", "-k", "good or cassette")
-    assert set(_outcomes(result)) == {"tests/captures/good.sse::orvalidate", "tests/captures/bad_cassette.yaml::orvalidate"}
+    assert set(_outcomes(result)) == {
+        "tests/captures/good.sse::orvalidate",
+        "tests/captures/bad_cassette.yaml::orvalidate",
+    }
     result = project.runpytest("--orvalidate", "-rA", "-m", "not orvalidate")
     assert set(_outcomes(result)) == {"test_plain.py::test_ordinary"}
 

@@ -115,8 +115,11 @@ SSE_CASES = [
     ("comment-at-end-unterminated", EA + b"\n\n: bye", [ev(1), ("comment", 3, "bye")]),
     ("comment-inside-event-block", b": hi\n" + EA + b"\n\n", [ev(2)]),
     # fields
-    ("event-field", b"event: response.created\n" + b'data: {"type":"response.created"}\n\n',
-     [ev(1, {"type": "response.created"}, "response.created")]),
+    (
+        "event-field",
+        b"event: response.created\n" + b'data: {"type":"response.created"}\n\n',
+        [ev(1, {"type": "response.created"}, "response.created")],
+    ),
     ("event-field-after-data", EA + b"\nevent: a\n\n", [ev(1, A, "a")]),
     ("event-no-space", b"event:a\n" + EA + b"\n\n", [ev(1, A, "a")]),
     ("only-one-space-removed", b"event:  a\n" + EA + b"\n\n", [ev(1, A, " a")]),
@@ -136,7 +139,7 @@ SSE_CASES = [
     ("event-alone", b"event\n" + EA + b"\n\n", [ev(1, A, "")]),
     # several data lines are joined with LF
     ("multi-line-data", b'data: {"type":\ndata: "a"}\n\n', [ev(1)]),
-    ("multi-line-data-three", b"data: {\ndata: \"type\"\ndata: :\"a\"}\n\n", [ev(1)]),
+    ("multi-line-data-three", b'data: {\ndata: "type"\ndata: :"a"}\n\n', [ev(1)]),
     ("multi-line-data-crlf", b'data: {"type":\r\ndata: "a"}\r\n\r\n', [ev(1)]),
     # unterminated last block: F003, still read
     ("unterminated-no-eol", EA, [ev(1, A, None, ("F003",))]),
@@ -177,18 +180,39 @@ SSE_CASES = [
     ("truncated-json", b'data: {"type":"a"\n\n', [ev(1, None, None, ("F002",))]),
     ("invalid-json-then-valid", b"data: {\n\n" + EB + b"\n\n", [ev(1, None, None, ("F002",)), ev(3, B)]),
     ("duplicate-key", b'data: {"type":"a","type":"a"}\n\n', [ev(1, A, None, ("F007",))]),
-    ("duplicate-key-nested", b'data: {"type":"a","o":{"k":1,"k":2}}\n\n', [ev(1, {"type": "a", "o": {"k": 2}}, None, ("F007",))]),
-    ("same-key-in-two-objects-is-fine", b'data: {"type":"a","o":{"k":1},"p":{"k":2}}\n\n',
-     [ev(1, {"type": "a", "o": {"k": 1}, "p": {"k": 2}})]),
-    ("key-text-in-string-is-fine", b'data: {"type":"a","d":"\\"type\\":1"}\n\n', [ev(1, {"type": "a", "d": '"type":1'})]),
+    (
+        "duplicate-key-nested",
+        b'data: {"type":"a","o":{"k":1,"k":2}}\n\n',
+        [ev(1, {"type": "a", "o": {"k": 2}}, None, ("F007",))],
+    ),
+    (
+        "same-key-in-two-objects-is-fine",
+        b'data: {"type":"a","o":{"k":1},"p":{"k":2}}\n\n',
+        [ev(1, {"type": "a", "o": {"k": 1}, "p": {"k": 2}})],
+    ),
+    (
+        "key-text-in-string-is-fine",
+        b'data: {"type":"a","d":"\\"type\\":1"}\n\n',
+        [ev(1, {"type": "a", "d": '"type":1'})],
+    ),
     ("nan", b'data: {"type":"a","v":NaN}\n\n', [ev(1, ANY, None, ("F008",))]),
     ("infinity", b'data: {"type":"a","v":Infinity}\n\n', [ev(1, ANY, None, ("F008",))]),
     ("minus-infinity", b'data: {"type":"a","v":-Infinity}\n\n', [ev(1, ANY, None, ("F008",))]),
-    ("sdk-camel-case", b'data: {"type":"a","sequenceNumber":1}\n\n', [ev(1, {"type": "a", "sequenceNumber": 1}, None, ("F011",))]),
-    ("sdk-camel-case-item", b'data: {"type":"a","item":{"type":"message","callId":"c"}}\n\n',
-     [ev(1, {"type": "a", "item": {"type": "message", "callId": "c"}}, None, ("F011",))]),
-    ("camel-case-in-arguments-is-fine", b'data: {"type":"a","arguments":"{\\"itemId\\":1}","metadata":{"itemId":1}}\n\n',
-     [ev(1, {"type": "a", "arguments": '{"itemId":1}', "metadata": {"itemId": 1}})]),
+    (
+        "sdk-camel-case",
+        b'data: {"type":"a","sequenceNumber":1}\n\n',
+        [ev(1, {"type": "a", "sequenceNumber": 1}, None, ("F011",))],
+    ),
+    (
+        "sdk-camel-case-item",
+        b'data: {"type":"a","item":{"type":"message","callId":"c"}}\n\n',
+        [ev(1, {"type": "a", "item": {"type": "message", "callId": "c"}}, None, ("F011",))],
+    ),
+    (
+        "camel-case-in-arguments-is-fine",
+        b'data: {"type":"a","arguments":"{\\"itemId\\":1}","metadata":{"itemId":1}}\n\n',
+        [ev(1, {"type": "a", "arguments": '{"itemId":1}', "metadata": {"itemId": 1}})],
+    ),
     # not an event
     ("array", b"data: []\n\n", [ev(1, None, None, ("F012",))]),
     ("string", b'data: "response.created"\n\n', [ev(1, None, None, ("F012",))]),
@@ -234,7 +258,11 @@ LINES_CASES = [
     ("lf", b"a\nb\n", [(b"a", 0, True), (b"b", 2, True)]),
     ("crlf", b"a\r\nb\r\n", [(b"a", 0, True), (b"b", 3, True)]),
     ("cr", b"a\rb\r", [(b"a", 0, True), (b"b", 2, True)]),
-    ("mixed", b"a\r\nb\rc\n\r\nd", [(b"a", 0, True), (b"b", 3, True), (b"c", 5, True), (b"", 7, True), (b"d", 9, False)]),
+    (
+        "mixed",
+        b"a\r\nb\rc\n\r\nd",
+        [(b"a", 0, True), (b"b", 3, True), (b"c", 5, True), (b"", 7, True), (b"d", 9, False)],
+    ),
     ("cr-cr-lf", b"a\r\r\nb", [(b"a", 0, True), (b"", 2, True), (b"b", 4, False)]),
     ("lf-cr", b"a\n\rb", [(b"a", 0, True), (b"", 2, True), (b"b", 3, False)]),
     ("unterminated", b"abc", [(b"abc", 0, False)]),
@@ -271,7 +299,11 @@ def test_lines_cr_at_end_of_read_then_lf_at_start_of_next() -> None:
 def test_sse_every_split_point() -> None:
     """A capture mixing every line end reads the same with one read boundary at any byte."""
     data = (
-        b"\xef\xbb\xbf: hi\r\n\r\nevent: a\r" + EA + b"\r\n\r" + b"event: b\n" + b'data: {"type":\r\ndata: "b"}\r\r'
+        b"\xef\xbb\xbf: hi\r\n\r\nevent: a\r"
+        + EA
+        + b"\r\n\r"
+        + b"event: b\n"
+        + b'data: {"type":\r\ndata: "b"}\r\r'
         + b"data: [DONE]\r\n\r\n"
     )
     whole = records(data)
@@ -411,14 +443,14 @@ def test_invalid_utf8_in_comment_and_field_names() -> None:
 
 
 def test_event_span_is_the_first_field_line() -> None:
-    (event,) = read_all(b"id: 1\n: c\nevent: a\ndata: {\ndata: \"type\":\"a\"}\n\n")
+    (event,) = read_all(b'id: 1\n: c\nevent: a\ndata: {\ndata: "type":"a"}\n\n')
     assert event.span == Span(PATH, 3, 1)
     assert event.sse_event == "a"
     assert event.has_event_field is True
 
 
 def test_comments_inside_an_event_block_travel_with_it() -> None:
-    (event,) = read_all(b": one\ndata: {\"type\":\"a\"}\n:two\n\n")
+    (event,) = read_all(b': one\ndata: {"type":"a"}\n:two\n\n')
     assert event.comments == ((Span(PATH, 1, 1), "one"), (Span(PATH, 3, 1), "two"))
 
 
@@ -473,20 +505,32 @@ JSONL_CASES = [
     ("event-data-wrapper-mismatch", b'{"event":"x","data":' + J + b"}\n", [ev(1, JA, "x")]),
     ("wrapper-with-id", b'{"id":"1","event":"a","data":' + J + b"}\n", [ev(1, JA, "a")]),
     ("wrapper-event-not-string", b'{"event":1,"data":' + J + b"}\n", [ev(1, JA)]),
-    ("typed-object-with-data-is-not-a-wrapper", b'{"type":"a","data":{"type":"b"}}\n', [ev(1, {"type": "a", "data": {"type": "b"}})]),
+    (
+        "typed-object-with-data-is-not-a-wrapper",
+        b'{"type":"a","data":{"type":"b"}}\n',
+        [ev(1, {"type": "a", "data": {"type": "b"}})],
+    ),
     ("wrapper-with-other-key-is-not-a-wrapper", b'{"x":1,"data":' + J + b"}\n", [ev(1, None, None, ("F012",))]),
     ("u2028", b'{"type":"a","d":"x\xe2\x80\xa8y"}\n', [ev(1, {"type": "a", "d": "x\u2028y"})]),
     ("cr-inside-line-is-not-a-line-end", b'{"type":"a",\r"d":1}\n', [ev(1, {"type": "a", "d": 1})]),
     ("invalid-json", b'{"type":"a",}\n' + J + b"\n", [ev(1, None, None, ("F002",)), ev(2, JA)]),
     ("duplicate-key", b'{"type":"a","type":"a"}\n', [ev(1, A, None, ("F007",))]),
     ("nan", b'{"type":"a","v":NaN}\n', [ev(1, ANY, None, ("F008",))]),
-    ("sdk-camel-case", b'{"type":"a","sequenceNumber":0}\n', [ev(1, {"type": "a", "sequenceNumber": 0}, None, ("F011",))]),
+    (
+        "sdk-camel-case",
+        b'{"type":"a","sequenceNumber":0}\n',
+        [ev(1, {"type": "a", "sequenceNumber": 0}, None, ("F011",))],
+    ),
     ("array", b"[1]\n", [ev(1, None, None, ("F012",))]),
     ("string", b'"a"\n', [ev(1, None, None, ("F012",))]),
     ("number", b"7\n", [ev(1, None, None, ("F012",))]),
     ("no-type", b'{"kind":"a"}\n', [ev(1, None, None, ("F012",))]),
     ("type-not-string", b'{"type":false}\n', [ev(1, None, None, ("F012",))]),
-    ("invalid-utf8", b'{"type":"a","d":"\xff"}\n' + J + b"\n", [ev(1, {"type": "a", "d": "\ufffd"}, None, ("F001",)), ev(2, JA)]),
+    (
+        "invalid-utf8",
+        b'{"type":"a","d":"\xff"}\n' + J + b"\n",
+        [ev(1, {"type": "a", "d": "\ufffd"}, None, ("F001",)), ev(2, JA)],
+    ),
     ("sse-text-read-as-jsonl", b"data: " + J + b"\n\n", [ev(1, None, None, ("F002",))]),
 ]
 
@@ -660,8 +704,17 @@ def test_require_real_skips_with_a_reason_when_the_folder_is_absent(monkeypatch:
 def _every_record(record) -> str:
     """Everything a record carries, messages and places included (as text: NaN is not NaN)."""
     if isinstance(record, Event):
-        return repr((record.span, record.payload, record.sse_event, record.has_event_field, record.comments,
-                     record.problems, record.sdk_cased))
+        return repr(
+            (
+                record.span,
+                record.payload,
+                record.sse_event,
+                record.has_event_field,
+                record.comments,
+                record.problems,
+                record.sdk_cased,
+            )
+        )
     return repr((type(record).__name__, *record))
 
 
@@ -734,18 +787,33 @@ def test_F003_on_an_ordinary_event_names_that_event() -> None:
 
 # -- batches: events of one shape that follow each other come as one record -----------------
 
+
 def _shape(records) -> list[tuple]:
     return [("batch", r.span.line, r.step, len(r.payloads)) if isinstance(r, Batch) else compact(r) for r in records]
 
 
 def test_blocks_of_one_shape_that_follow_each_other_come_as_one_batch() -> None:
     one = b'event: a\ndata: {"type":"a","n":%d}\n\n'
-    data = one % 1 + one % 2 + one % 3 + b'event: a\ndata: {"n":4,"type":"a"}\n\n' + one % 5 + b": hi\n\n" + one % 6 + one % 7
+    data = (
+        one % 1
+        + one % 2
+        + one % 3
+        + b'event: a\ndata: {"n":4,"type":"a"}\n\n'
+        + one % 5
+        + b": hi\n\n"
+        + one % 6
+        + one % 7
+    )
     _, recs = reader.read(io.BytesIO(data), PATH, "sse")
     recs = list(recs)
     # other keys (or their order) end a batch, and so does a line read one by one
-    assert _shape(recs) == [("batch", 1, 3, 3), ev(10, {"n": 4, "type": "a"}, "a"), ev(13, {"type": "a", "n": 5}, "a"),
-                            ("comment", 16, "hi"), ("batch", 18, 3, 2)]
+    assert _shape(recs) == [
+        ("batch", 1, 3, 3),
+        ev(10, {"n": 4, "type": "a"}, "a"),
+        ev(13, {"type": "a", "n": 5}, "a"),
+        ("comment", 16, "hi"),
+        ("batch", 18, 3, 2),
+    ]
     assert [compact(e) for e in expand(recs)] == records(data, chunk=1)  # as read one at a time
 
 
@@ -760,7 +828,10 @@ def test_jsonl_lines_of_one_shape_come_as_one_batch_and_a_blank_line_ends_it() -
 def test_a_batch_never_holds_what_the_reader_reports_on() -> None:
     """A block without `event:`, a payload with SDK keys or one read the slow way (here a
     repeated key, F007) is an Event."""
-    data = (b'data: {"type":"a"}\n\n' * 2 + b'event: a\ndata: {"type":"a","itemId":"x"}\n\n' * 2
-            + b'event: a\ndata: {"type":"a","type":"a"}\n\n' * 2)
+    data = (
+        b'data: {"type":"a"}\n\n' * 2
+        + b'event: a\ndata: {"type":"a","itemId":"x"}\n\n' * 2
+        + b'event: a\ndata: {"type":"a","type":"a"}\n\n' * 2
+    )
     _, recs = reader.read(io.BytesIO(data), PATH, "sse")
     assert not any(isinstance(r, Batch) for r in recs)

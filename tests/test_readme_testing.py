@@ -46,7 +46,9 @@ def _project(pytester: pytest.Pytester, server: LoopbackServer, answer: Path) ->
     shutil.copy(DOCS / "pytest-config.toml", pytester.path / "pyproject.toml")
     for name in ("test_recorded.py", "test_sdk.py"):
         shutil.copy(DOCS / name, pytester.path / "tests" / name)
-    record_one(server, pytester.path / "tests" / "cassettes", answer).rename(pytester.path / "tests" / "cassettes" / "test_answer.yaml")
+    record_one(server, pytester.path / "tests" / "cassettes", answer).rename(
+        pytester.path / "tests" / "cassettes" / "test_answer.yaml"
+    )
     record_one(server, pytester.path / "tests" / "cassettes" / "legacy", BROKEN)  # excluded by the config
     shutil.copy(answer, pytester.path / "tests" / "captures" / "answer.sse")
     shutil.copy(VALID_JSONL, pytester.path / "tests" / "captures" / "answer.jsonl")
@@ -55,7 +57,11 @@ def _project(pytester: pytest.Pytester, server: LoopbackServer, answer: Path) ->
 
 
 def _outcomes(result: pytest.RunResult) -> dict[str, str]:
-    return {line.split()[1]: line.split()[0] for line in result.outlines if line.startswith(("PASSED ", "FAILED ", "ERROR "))}
+    return {
+        line.split()[1]: line.split()[0]
+        for line in result.outlines
+        if line.startswith(("PASSED ", "FAILED ", "ERROR "))
+    }
 
 
 def test_snippets_pass_on_valid_streams(pytester: pytest.Pytester, server: LoopbackServer) -> None:
@@ -84,14 +90,19 @@ def test_snippets_fail_on_a_broken_stream(pytester: pytest.Pytester, server: Loo
     assert "D001 [error]" in result.stdout.str() and "StreamFindings" in result.stdout.str()
 
 
-def test_readme_command_and_example_line(server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_readme_command_and_example_line(
+    server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (command,) = re.findall(r"^orvalidate (?!=).*$", SECTION, re.M)
     (example,) = re.findall(r"^tests/cassettes/\S+ .*$", SECTION, re.M)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "tests" / "cassettes").mkdir(parents=True)
     (tmp_path / "recordings").mkdir()
     record_one(server, tmp_path / "tests" / "cassettes", BROKEN).rename("tests/cassettes/test_answer.yaml")
-    write_har(tmp_path / "recordings" / "session.har", [har_entry("https://api.openai.com/v1/responses", VALID_SSE.read_bytes())])
+    write_har(
+        tmp_path / "recordings" / "session.har",
+        [har_entry("https://api.openai.com/v1/responses", VALID_SSE.read_bytes())],
+    )
     result = CliRunner().invoke(main, [*shlex.split(command)[1:], "--isolated"])
     assert result.exit_code == 1
     (found,) = result.stdout.splitlines()

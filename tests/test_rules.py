@@ -36,7 +36,11 @@ def message(index: int, mid: str, chunks: list[str]) -> tuple[list[dict], dict]:
     final = {"id": mid, "type": "message", "status": "completed", "content": [part(text)], "role": "assistant"}
     at = {"item_id": mid, "output_index": index, "content_index": 0}
     events = [
-        {"type": "response.output_item.added", "output_index": index, "item": {**final, "status": "in_progress", "content": []}},
+        {
+            "type": "response.output_item.added",
+            "output_index": index,
+            "item": {**final, "status": "in_progress", "content": []},
+        },
         {"type": "response.content_part.added", **at, "part": part("")},
         *({"type": "response.output_text.delta", **at, "delta": c, "logprobs": []} for c in chunks),
         {"type": "response.output_text.done", **at, "text": text, "logprobs": []},
@@ -48,10 +52,21 @@ def message(index: int, mid: str, chunks: list[str]) -> tuple[list[dict], dict]:
 
 def function_call(index: int, fid: str, call_id: str, chunks: list[str]) -> tuple[list[dict], dict]:
     arguments = "".join(chunks)
-    final = {"id": fid, "type": "function_call", "status": "completed", "arguments": arguments, "call_id": call_id, "name": "get_weather"}
+    final = {
+        "id": fid,
+        "type": "function_call",
+        "status": "completed",
+        "arguments": arguments,
+        "call_id": call_id,
+        "name": "get_weather",
+    }
     at = {"item_id": fid, "output_index": index}
     events = [
-        {"type": "response.output_item.added", "output_index": index, "item": {**final, "status": "in_progress", "arguments": ""}},
+        {
+            "type": "response.output_item.added",
+            "output_index": index,
+            "item": {**final, "status": "in_progress", "arguments": ""},
+        },
         *({"type": "response.function_call_arguments.delta", **at, "delta": c} for c in chunks),
         {"type": "response.function_call_arguments.done", **at, "arguments": arguments},
         {"type": "response.output_item.done", "output_index": index, "item": final},
@@ -59,8 +74,16 @@ def function_call(index: int, fid: str, call_id: str, chunks: list[str]) -> tupl
     return events, final
 
 
-def stream(body: list[dict], output: list | None, *, terminal: str | None = "response.completed",
-           usage: dict | None = USAGE, rid: str = RID, start: int = 0, **terminal_extra) -> list[dict]:
+def stream(
+    body: list[dict],
+    output: list | None,
+    *,
+    terminal: str | None = "response.completed",
+    usage: dict | None = USAGE,
+    rid: str = RID,
+    start: int = 0,
+    **terminal_extra,
+) -> list[dict]:
     """created, in_progress, body, terminal; numbered from `start`."""
     status = {"response.completed": "completed", "response.incomplete": "incomplete", "response.failed": "failed"}
     events = [
@@ -69,7 +92,9 @@ def stream(body: list[dict], output: list | None, *, terminal: str | None = "res
         *copy.deepcopy(body),
     ]
     if terminal is not None:
-        events.append({"type": terminal, "response": response(status[terminal], output, usage, rid=rid, **terminal_extra)})
+        events.append(
+            {"type": terminal, "response": response(status[terminal], output, usage, rid=rid, **terminal_extra)}
+        )
     return number(events, start)
 
 
@@ -117,7 +142,14 @@ def test_the_built_stream_is_clean(profile: str) -> None:
 
 def test_delta_for_unknown_item_is_O001_only() -> None:
     events = text_stream()
-    stray = {"type": "response.output_text.delta", "item_id": "msg_rules_zz", "output_index": 5, "content_index": 0, "delta": "hi", "logprobs": []}
+    stray = {
+        "type": "response.output_text.delta",
+        "item_id": "msg_rules_zz",
+        "output_index": 5,
+        "content_index": 0,
+        "delta": "hi",
+        "logprobs": [],
+    }
     events.insert(index_of(events, "response.completed"), stray)
     found, _ = run(number(events), profile="openai")
     assert codes(found) == ["O001"]
@@ -189,8 +221,10 @@ def test_rotating_item_ids_give_one_O003_per_item_and_O009_D006_for_the_items() 
             rotation += 1
             event["item_id"] = f"rot_{rotation:03d}"
     # the finished items (and so the final output) carry yet other ids
-    for event, final in ((body[index_of(body, "response.output_item.done", 0)], final0),
-                         (body[index_of(body, "response.output_item.done", 1)], final1)):
+    for event, final in (
+        (body[index_of(body, "response.output_item.done", 0)], final0),
+        (body[index_of(body, "response.output_item.done", 1)], final1),
+    ):
         rotation += 1
         event["item"]["id"] = final["id"] = f"rot_{rotation:03d}"
     found, _ = run(stream(body, [final0, final1]), profile="openai")
@@ -215,8 +249,16 @@ def test_output_item_done_with_other_id_without_rotation_is_O009() -> None:
 def test_O009_ignores_changed_encrypted_content() -> None:
     rid = "rs_rules_f1"
     body = [
-        {"type": "response.output_item.added", "output_index": 0, "item": {"id": rid, "type": "reasoning", "summary": [], "encrypted_content": "gAAAA-one"}},
-        {"type": "response.output_item.done", "output_index": 0, "item": {"id": rid, "type": "reasoning", "summary": [], "encrypted_content": "gAAAA-two"}},
+        {
+            "type": "response.output_item.added",
+            "output_index": 0,
+            "item": {"id": rid, "type": "reasoning", "summary": [], "encrypted_content": "gAAAA-one"},
+        },
+        {
+            "type": "response.output_item.done",
+            "output_index": 0,
+            "item": {"id": rid, "type": "reasoning", "summary": [], "encrypted_content": "gAAAA-two"},
+        },
     ]
     found, _ = run(stream(body, [body[-1]["item"]]), profile="openai")
     assert found == []
@@ -228,7 +270,11 @@ def test_O009_ignores_changed_encrypted_content() -> None:
 def open_message_stream(terminal: str | None, **terminal_extra) -> list[dict]:
     """A message cut short: deltas with no `.done`, its part and the item left open."""
     body, final = message(0, "msg_rules_g1", ["Mercury", ",", " Venus", ","])
-    body = [e for e in body if e["type"] not in ("response.output_text.done", "response.content_part.done", "response.output_item.done")]
+    body = [
+        e
+        for e in body
+        if e["type"] not in ("response.output_text.done", "response.content_part.done", "response.output_item.done")
+    ]
     partial = {**final, "status": "incomplete"}
     return stream(body, [partial], terminal=terminal, **terminal_extra)
 
@@ -246,7 +292,9 @@ def test_D003_is_a_warning_on_incomplete_and_the_open_item_gets_nothing_else() -
 
 
 def test_D003_is_a_warning_on_failed() -> None:
-    events = open_message_stream("response.failed", error={"code": "server_error", "message": "The server had an error."})
+    events = open_message_stream(
+        "response.failed", error={"code": "server_error", "message": "The server had an error."}
+    )
     found, _ = run(events, profile="openai")
     assert [(f.code, f.severity) for f in found] == [("D003", "warning")]
 
@@ -373,7 +421,13 @@ def test_L008_does_not_require_completed_at() -> None:
 def test_O005_allows_an_output_item_with_its_calls_call_id() -> None:
     call_id = "call_rules_l1"
     body0, final0 = function_call(0, "fc_rules_l1", call_id, ['{"city":', '"Evora"}'])
-    output = {"id": "fco_rules_l2", "type": "function_call_output", "status": "completed", "call_id": call_id, "output": '{"temp":21}'}
+    output = {
+        "id": "fco_rules_l2",
+        "type": "function_call_output",
+        "status": "completed",
+        "call_id": call_id,
+        "output": '{"temp":21}',
+    }
     body1 = [
         {"type": "response.output_item.added", "output_index": 1, "item": {**output, "status": "in_progress"}},
         {"type": "response.output_item.done", "output_index": 1, "item": output},

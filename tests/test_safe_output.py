@@ -33,7 +33,9 @@ def capture(tmp_path: Path, suffix: str) -> Path:
 @pytest.mark.parametrize("output_format", ["text", "github"])
 def test_no_escape_sequence_and_no_forged_command(tmp_path: Path, suffix: str, output_format: str) -> None:
     path = capture(tmp_path, suffix)
-    result = CliRunner().invoke(main, ["--isolated", "--format", output_format, "--color", "never", str(path)], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["--isolated", "--format", output_format, "--color", "never", str(path)], catch_exceptions=False
+    )
     assert result.exit_code == 1
     out = result.stdout
     assert out, "the capture has findings"
@@ -41,7 +43,10 @@ def test_no_escape_sequence_and_no_forged_command(tmp_path: Path, suffix: str, o
     lines = out.splitlines()
     assert not any("add-mask" in line and line.startswith("::add-mask") for line in lines)
     if output_format == "github":
-        assert all(re.match(r"^::(error|warning) file=[^,]*,line=\d+,col=\d+,title=[A-Z]\d{3} [a-z0-9-]+::", line) for line in lines)
+        assert all(
+            re.match(r"^::(error|warning) file=[^,]*,line=\d+,col=\d+,title=[A-Z]\d{3} [a-z0-9-]+::", line)
+            for line in lines
+        )
     else:
         assert all(line.startswith(str(path) + ":") for line in lines)
     assert "s3cret" in out, "the text is shown, escaped, not dropped"

@@ -32,7 +32,9 @@ def payloads() -> list[dict]:
     found = []
     for path in files:
         with open(path, "rb") as stream:
-            found.extend(r.payload for r in one_by_one(read(stream, str(path))[1]) if isinstance(r, Event) and r.payload)
+            found.extend(
+                r.payload for r in one_by_one(read(stream, str(path))[1]) if isinstance(r, Event) and r.payload
+            )
     return found
 
 
@@ -112,17 +114,31 @@ def _has_integral_float(value) -> bool:
 
 
 def test_an_integral_float_is_not_an_integer() -> None:
-    event = {"type": "response.output_text.delta", "sequence_number": 3.0, "item_id": "m", "output_index": 0,
-             "content_index": 0, "delta": "x", "logprobs": []}
+    event = {
+        "type": "response.output_text.delta",
+        "sequence_number": 3.0,
+        "item_id": "m",
+        "output_index": 0,
+        "content_index": 0,
+        "delta": "x",
+        "logprobs": [],
+    }
     assert [p.json_path for p in schemas.check_event(event, "openai")] == ["$.sequence_number"]
 
 
 # -- random mutations of real events: replace one value anywhere by another JSON value ---------
 
 _JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(-3, 2**70) | st.floats(allow_nan=True) | st.text(max_size=5)
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 2**70)
+    | st.floats(allow_nan=True)
+    | st.text(max_size=5)
     | st.sampled_from(["message", "output_text", "completed", "in_progress", "response.completed", "function_call"]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["type", "id", "text", "status"]), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["type", "id", "text", "status"]), inner, max_size=3)
+    ),
     max_leaves=6,
 )
 
@@ -188,7 +204,9 @@ def test_every_delta_type_has_a_rest_predicate_that_leaves_out_only_the_pinned_f
             assert schemas.rest_check(profile, event_type) is not schemas.quick_check(profile, event_type)
             schema = schemas._inlined(profile, event_type)
             assert set(schema) - {"type", "required", "properties", "title", "description"} == set()
-            number = {k: v for k, v in schema["properties"]["sequence_number"].items() if k not in ("description", "title")}
+            number = {
+                k: v for k, v in schema["properties"]["sequence_number"].items() if k not in ("description", "title")
+            }
             assert number == {"type": "integer", "minimum": 0}, (profile, event_type)
     assert schemas.rest_check("openai", "response.completed") is schemas.quick_check("openai", "response.completed")
 
@@ -239,9 +257,11 @@ def test_every_bundled_schema_compiles_and_unknown_keywords_are_refused() -> Non
 
 def _union(first: str, second: str, required: bool = True) -> dict:
     """An `allOf` of `if k is <value> then ...`: with `required`, compiled.py tests `k` once."""
+
     def case(value: str, then: dict) -> dict:
         test = {"type": "object", "properties": {"k": {"const": value}}, **({"required": ["k"]} if required else {})}
         return {"if": test, "then": then}
+
     return {"allOf": [case(first, {"required": ["x"]}), case(second, {"required": ["y"]})]}
 
 
@@ -264,10 +284,22 @@ def _with_refs(listed: dict) -> tuple:
 def test_a_ref_to_an_array_of_refs_gives_python_jsonschemas_verdicts() -> None:
     """A delta's `logprobs` is a $ref to an array of $ref (written in place by the compiler)."""
     plain = {"type": "array", "items": {"$ref": "#/$defs/item"}, "description": "listed"}
-    for listed in (plain, {"type": ["array", "null"], "items": {"$ref": "#/$defs/item"}}, {"items": {"$ref": "#/$defs/item"}}):
+    for listed in (
+        plain,
+        {"type": ["array", "null"], "items": {"$ref": "#/$defs/item"}},
+        {"items": {"$ref": "#/$defs/item"}},
+    ):
         check, _, inlined = _with_refs(listed)
         reference = schema_reference.Reference(inlined)
-        for value in ({}, {"l": []}, {"l": [{"a": 1}, {"a": None}]}, {"l": [{"a": 1}, {}]}, {"l": [1]}, {"l": {}}, {"l": None}):
+        for value in (
+            {},
+            {"l": []},
+            {"l": [{"a": 1}, {"a": None}]},
+            {"l": [{"a": 1}, {}]},
+            {"l": [1]},
+            {"l": {}},
+            {"l": None},
+        ):
             assert check(value) == reference.is_valid(value), (listed, value)
 
 
@@ -287,11 +319,17 @@ def test_a_ref_to_an_array_of_refs_gives_python_jsonschemas_verdicts() -> None:
         ({"required": ["a"], "properties": {"a": {"type": "string"}}}, [{"a": "x"}, [], "s"], [{}, {"a": 1}]),
         ({"type": "array", "items": {"type": "integer"}}, [[], [1, 2]], [[1, "2"], [1.5], {}]),
         ({"items": {"type": "integer"}}, [["x"][:0], {"a": "b"}, 3], [["x"]]),
-        ({"if": {"properties": {"type": {"const": "a"}}}, "then": {"required": ["x"]}, "else": {"required": ["y"]}},
-         [{"type": "a", "x": 1}, {"type": "b", "y": 1}, {"x": 1}], [{"type": "a", "y": 1}, {"type": "b"}, {"y": 1}]),
+        (
+            {"if": {"properties": {"type": {"const": "a"}}}, "then": {"required": ["x"]}, "else": {"required": ["y"]}},
+            [{"type": "a", "x": 1}, {"type": "b", "y": 1}, {"x": 1}],
+            [{"type": "a", "y": 1}, {"type": "b"}, {"y": 1}],
+        ),
         ({"allOf": [{"required": ["a"]}, {"required": ["b"]}]}, [{"a": 1, "b": 2}], [{"a": 1}]),
-        (_union("a", "b"), [{"k": "a", "x": 1}, {"k": "b", "y": 1}, {"k": "c"}, {}, [], "s", {"k": ["a"]}, {"k": 1}],
-         [{"k": "a"}, {"k": "b", "x": 1}]),
+        (
+            _union("a", "b"),
+            [{"k": "a", "x": 1}, {"k": "b", "y": 1}, {"k": "c"}, {}, [], "s", {"k": ["a"]}, {"k": 1}],
+            [{"k": "a"}, {"k": "b", "x": 1}],
+        ),
         (_union("a", "b", required=False), [{"k": "a", "x": 1, "y": 1}, {"k": "c"}], [{}, {"k": "a"}]),
         (_union("a", "a"), [{"k": "a", "x": 1, "y": 1}, {"k": "b"}], [{"k": "a", "x": 1}]),
         ({"properties": {"a": False}}, [{}, {"b": 1}], [{"a": None}]),

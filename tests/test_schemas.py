@@ -94,15 +94,20 @@ def test_every_ref_resolves_from_the_bundled_files() -> None:
     from referencing.jsonschema import DRAFT202012
 
     files = [json.loads(p.read_text(encoding="utf-8")) for p in _schema_files()]
-    registry = Registry().with_resources(
-        (s["$id"], Resource.from_contents(s, default_specification=DRAFT202012)) for s in files
-    ).crawl()
+    registry = (
+        Registry()
+        .with_resources((s["$id"], Resource.from_contents(s, default_specification=DRAFT202012)) for s in files)
+        .crawl()
+    )
     resolved = 0
     for schema in files:
         resolver = registry.resolver(base_uri=schema["$id"])
         for ref in _refs(schema):
             expected = resolver.lookup(ref)  # raises Unresolvable if it points outside the bundle
-            assert schemas._lookup(ref, schema["$id"]) == (expected.contents, expected.resolver._base_uri.partition("#")[0])
+            assert schemas._lookup(ref, schema["$id"]) == (
+                expected.contents,
+                expected.resolver._base_uri.partition("#")[0],
+            )
             resolved += 1
     assert resolved > 300
     with pytest.raises(LookupError):
@@ -432,7 +437,11 @@ def test_strict_leaves_free_form_objects_alone() -> None:
 
 
 def test_strict_error_event_nested_and_flat() -> None:
-    nested = {"type": "error", "sequence_number": 2, "error": {"type": "x", "code": None, "message": "m", "param": None}}
+    nested = {
+        "type": "error",
+        "sequence_number": 2,
+        "error": {"type": "x", "code": None, "message": "m", "param": None},
+    }
     assert check_event(nested, "openai", strict=True) == []
 
 
@@ -445,7 +454,9 @@ def test_checks_are_cached_per_profile_and_type() -> None:
     first = schemas.quick_check("openai", "response.output_text.delta")
     check_event(_delta(), "openai")
     assert schemas.quick_check("openai", "response.output_text.delta") is first
-    assert schemas._inlined("openai", "response.output_text.delta") is schemas._inlined("openai", "response.output_text.delta")
+    assert schemas._inlined("openai", "response.output_text.delta") is schemas._inlined(
+        "openai", "response.output_text.delta"
+    )
 
 
 def _response(**changes) -> dict:
@@ -521,7 +532,9 @@ def test_real_corpus_findings_are_the_hand_checked_ones() -> None:
         for finding in findings:
             assert finding["reason"].strip(), f"{file}: {finding} has no reason"
     got = _corpus_findings()
-    want = {file: [(f["code"], f["json_path"], f["event_type"]) for f in findings] for file, findings in expected.items()}
+    want = {
+        file: [(f["code"], f["json_path"], f["event_type"]) for f in findings] for file, findings in expected.items()
+    }
     assert {k: sorted(v) for k, v in got.items()} == {k: sorted(set(v)) for k, v in want.items()}
 
 
@@ -566,8 +579,12 @@ def _imports_python_jsonschema(capture: Path) -> bool:
     import subprocess
     import sys
 
-    found = subprocess.run([sys.executable, "-X", "importtime", "-m", "orvalidate", "--isolated", str(capture)],
-                           capture_output=True, text=True, timeout=120)
+    found = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "orvalidate", "--isolated", str(capture)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert found.returncode in (0, 1), found.stderr
     modules = {line.rsplit("|", 1)[-1].strip() for line in found.stderr.splitlines() if line.startswith("import time:")}
     return "jsonschema" in modules

@@ -129,7 +129,9 @@ def test_ignore_by_prefix_or_name(tmp_path: Path, selector: str) -> None:
     assert codes_of(findings(tmp_path, lines)) == ["U001", "U003", "D004", "U001", "U003"]
 
 
-@pytest.mark.parametrize("selector", ["U", "U00", "usage-total-mismatch,reasoning-exceeds-output", "U001,reasoning-exceeds-output"])
+@pytest.mark.parametrize(
+    "selector", ["U", "U00", "usage-total-mismatch,reasoning-exceeds-output", "U001,reasoning-exceeds-output"]
+)
 def test_ignore_prefix_covers_several_codes(tmp_path: Path, selector: str) -> None:
     lines = insert(base(), f": orvalidate: ignore[{selector}]", COMPLETED)
     assert codes_of(findings(tmp_path, lines)) == ["D004"]
@@ -175,7 +177,9 @@ def test_file_ignore_at_the_very_end_without_blank_line(tmp_path: Path) -> None:
     lines = [*base(copies=2), ": orvalidate: file-ignore[D004]"]
     path = tmp_path / "capture.sse"
     path.write_text("\n".join(lines), encoding="utf-8")  # no final newline at all
-    result = CliRunner().invoke(main, ["--isolated", "--format", "json", str(path)], env=CLEAN_ENV, catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["--isolated", "--format", "json", str(path)], env=CLEAN_ENV, catch_exceptions=False
+    )
     assert "D004" not in [f["code"] for f in json.loads(result.stdout)["findings"]]
 
 
@@ -310,6 +314,8 @@ def test_file_ignore_at_end_of_stdin(tmp_path: Path) -> None:
 def test_file_ignore_at_end_of_stdin_json(tmp_path: Path) -> None:
     lines = _end_block(base(copies=2), ": orvalidate: file-ignore[U,D004]")
     data = ("\n".join(lines) + "\n").encode()
-    result = CliRunner().invoke(main, ["--isolated", "--format", "json", "-"], input=data, env=CLEAN_ENV, catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["--isolated", "--format", "json", "-"], input=data, env=CLEAN_ENV, catch_exceptions=False
+    )
     assert result.exit_code == 0
     assert json.loads(result.stdout)["findings"] == []

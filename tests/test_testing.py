@@ -97,7 +97,12 @@ def _close_clients():
 
 def _client(server: LoopbackServer, **options) -> tuple[OpenAI, object]:
     transport = validating_transport(**options)
-    client = OpenAI(base_url=server.url + "/v1", api_key="sk-test", max_retries=0, http_client=httpx.Client(transport=transport, timeout=10))
+    client = OpenAI(
+        base_url=server.url + "/v1",
+        api_key="sk-test",
+        max_retries=0,
+        http_client=httpx.Client(transport=transport, timeout=10),
+    )
     _OPEN.append(client)
     return client, transport
 
@@ -180,7 +185,12 @@ def test_raw_bytes_pass_unchanged_and_other_responses_are_not_checked(server: Lo
 def test_async_client(server: LoopbackServer) -> None:
     async def run(body: bytes) -> list:
         transport = validating_transport()
-        client = AsyncOpenAI(base_url=server.url + "/v1", api_key="sk-test", max_retries=0, http_client=httpx.AsyncClient(transport=transport, timeout=10))
+        client = AsyncOpenAI(
+            base_url=server.url + "/v1",
+            api_key="sk-test",
+            max_retries=0,
+            http_client=httpx.AsyncClient(transport=transport, timeout=10),
+        )
         received = []
         server.play(body)
         try:

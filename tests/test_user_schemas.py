@@ -62,12 +62,19 @@ def test_a_vendor_event_type_is_unknown_without_its_schema_and_checked_with_it(t
     assert [c[:2] for c in codes(str(HEARTBEAT))] == [("S002", 13)]
     assert codes("--schemas", str(vendor), str(HEARTBEAT)) == []
     for profile in ("openai", "openrouter", "open-responses"):  # added to every profile: no S002, no S003
-        assert [c for c in codes("--profile", profile, "--schemas", str(vendor), str(HEARTBEAT)) if c[0].startswith("S")] == [], profile
+        assert [
+            c for c in codes("--profile", profile, "--schemas", str(vendor), str(HEARTBEAT)) if c[0].startswith("S")
+        ] == [], profile
     broken = tmp_path / "broken.sse"
-    broken.write_bytes(HEARTBEAT.read_bytes().replace(b'"output_index":0,"sequence_number":4', b'"output_index":"0","sequence_number":4'))
+    broken.write_bytes(
+        HEARTBEAT.read_bytes().replace(
+            b'"output_index":0,"sequence_number":4', b'"output_index":"0","sequence_number":4'
+        )
+    )
     (found,) = codes("--schemas", str(vendor), str(broken))
     assert found == (
-        "S001", 13,
+        "S001",
+        13,
         f'`$.output_index`: expected integer >= 0, found string "0" (user schema {vendor / "response.output_text.heartbeat.json"})',
     )
 
@@ -78,9 +85,18 @@ def test_a_user_schema_replaces_the_bundled_one_of_its_type(tmp_path: Path) -> N
     override = folder(tmp_path, "stricter", {"response.output_text.delta.json": stricter})
     assert codes(str(CLEAN)) == []
     found = codes("--schemas", str(override), str(CLEAN))
-    assert [(c, line) for c, line, _ in found] == [("S001", 22), ("S001", 28), ("S001", 37)]  # " capital", " France", " Seine"
-    assert found[0][2] == f'`$.delta`: expected maxLength 5, found string " capital" (user schema {override / "response.output_text.delta.json"})'
-    assert codes("--schemas", str(override), "--jobs", "2", str(CLEAN), str(HEARTBEAT)).count(found[0]) == 1  # workers have it
+    assert [(c, line) for c, line, _ in found] == [
+        ("S001", 22),
+        ("S001", 28),
+        ("S001", 37),
+    ]  # " capital", " France", " Seine"
+    assert (
+        found[0][2]
+        == f'`$.delta`: expected maxLength 5, found string " capital" (user schema {override / "response.output_text.delta.json"})'
+    )
+    assert (
+        codes("--schemas", str(override), "--jobs", "2", str(CLEAN), str(HEARTBEAT)).count(found[0]) == 1
+    )  # workers have it
 
 
 @pytest.mark.parametrize(
@@ -88,12 +104,17 @@ def test_a_user_schema_replaces_the_bundled_one_of_its_type(tmp_path: Path) -> N
     [
         ('{"type": ', "not valid JSON: "),
         ({"type": 12}, "not a valid Draft 2020-12 schema: at `type`: 12 is not valid under any of the given schemas"),
-        ({"properties": {"a": {"$ref": "https://orvalidate.invalid/schemas/defs/nothing.json"}}},
-         "`$ref` 'https://orvalidate.invalid/schemas/defs/nothing.json' resolves to nothing"),
+        (
+            {"properties": {"a": {"$ref": "https://orvalidate.invalid/schemas/defs/nothing.json"}}},
+            "`$ref` 'https://orvalidate.invalid/schemas/defs/nothing.json' resolves to nothing",
+        ),
         ({"$ref": "#/$defs/missing"}, "`$ref` '#/$defs/missing' resolves to nothing"),
         ("[1]", "not a schema: a schema is a JSON object (or true or false)"),
         ({"$schema": 12}, "not a valid Draft 2020-12 schema: at `$schema`: 12 is not of type 'string'"),
-        ({"$schema": "http://json-schema.org/draft-07/schema#"}, "`$schema` is 'http://json-schema.org/draft-07/schema#'; orvalidate reads Draft 2020-12"),
+        (
+            {"$schema": "http://json-schema.org/draft-07/schema#"},
+            "`$schema` is 'http://json-schema.org/draft-07/schema#'; orvalidate reads Draft 2020-12",
+        ),
     ],
 )
 def test_a_bad_schema_file_is_a_usage_error_before_any_capture_is_read(tmp_path: Path, contents, problem: str) -> None:
@@ -107,7 +128,10 @@ def test_a_bad_schema_file_is_a_usage_error_before_any_capture_is_read(tmp_path:
 
 def test_a_missing_schema_folder_is_a_usage_error(tmp_path: Path) -> None:
     result = run("--schemas", str(tmp_path / "nowhere"), str(CLEAN))
-    assert (result.exit_code, result.stderr) == (2, f"orvalidate: {tmp_path / 'nowhere'}: not a folder of schemas (no such folder)\n")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"orvalidate: {tmp_path / 'nowhere'}: not a folder of schemas (no such folder)\n",
+    )
 
 
 def test_schemas_in_the_configuration_are_relative_to_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -120,20 +144,31 @@ def test_schemas_in_the_configuration_are_relative_to_its_file(tmp_path: Path, m
     (tmp_path / "vendor" / "response.output_text.heartbeat.json").write_text('{"type": 12}', encoding="utf-8")
     result = CliRunner().invoke(main, [str(HEARTBEAT)], env=CLEAN_ENV, catch_exceptions=False)
     assert result.exit_code == 2
-    assert result.stderr == (f"orvalidate: {tmp_path / 'vendor' / 'response.output_text.heartbeat.json'}: not a valid "
-                             "Draft 2020-12 schema: at `type`: 12 is not valid under any of the given schemas\n")
+    assert result.stderr == (
+        f"orvalidate: {tmp_path / 'vendor' / 'response.output_text.heartbeat.json'}: not a valid "
+        "Draft 2020-12 schema: at `type`: 12 is not valid under any of the given schemas\n"
+    )
 
 
 def test_strict_walks_a_user_schema(tmp_path: Path) -> None:
     vendor = folder(tmp_path, "vendor", {"response.output_text.heartbeat.json": VENDOR})
     extra = tmp_path / "extra.sse"
-    extra.write_bytes(HEARTBEAT.read_bytes().replace(b'"output_index":0,"sequence_number":4', b'"output_index":0,"beat":1,"sequence_number":4'))
-    assert ("S001", 13, "`$.beat`: unknown field `beat` (not in the schema)") in codes("--strict", "--schemas", str(vendor), str(extra))
+    extra.write_bytes(
+        HEARTBEAT.read_bytes().replace(
+            b'"output_index":0,"sequence_number":4', b'"output_index":0,"beat":1,"sequence_number":4'
+        )
+    )
+    assert ("S001", 13, "`$.beat`: unknown field `beat` (not in the schema)") in codes(
+        "--strict", "--schemas", str(vendor), str(extra)
+    )
 
 
 def test_a_recursive_user_schema_is_checked_and_not_walked_by_strict(tmp_path: Path) -> None:
-    tree = {"$defs": {"node": {"type": "object", "properties": {"child": {"$ref": "#/$defs/node"}}}},
-            "type": "object", "properties": {"output_index": {"$ref": "#/$defs/node"}}}
+    tree = {
+        "$defs": {"node": {"type": "object", "properties": {"child": {"$ref": "#/$defs/node"}}}},
+        "type": "object",
+        "properties": {"output_index": {"$ref": "#/$defs/node"}},
+    }
     recursive = folder(tmp_path, "recursive", {"response.output_text.heartbeat.json": tree})
     found = codes("--strict", "--schemas", str(recursive), str(HEARTBEAT))
     assert [(c, line) for c, line, _ in found] == [("S001", 13)]  # output_index 0 is not an object

@@ -49,7 +49,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.copy(path, source / name)
     dist = work / "dist"
     isolation = [] if importlib.util.find_spec("wheel") is None else ["--no-isolation"]
-    built = must(run([sys.executable, "-m", "build", "--wheel", *isolation, "--outdir", str(dist), str(source)], cwd=work))
+    built = must(
+        run([sys.executable, "-m", "build", "--wheel", *isolation, "--outdir", str(dist), str(source)], cwd=work)
+    )
     warned = [line for line in (built.stdout + built.stderr).splitlines() if _SETUPTOOLS_WARNING.search(line)]
     assert not warned, "the build warns:\n" + "\n".join(warned)
     (found,) = dist.glob("orvalidate-*.whl")
@@ -74,7 +76,9 @@ def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_carries_the_schemas(wheel: Path, venv: Path, tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     found = must(
-        run([str(venv / "python"), "-c", "from orvalidate.schemas import schema_dir; print(schema_dir())"], cwd=tmp_path)
+        run(
+            [str(venv / "python"), "-c", "from orvalidate.schemas import schema_dir; print(schema_dir())"], cwd=tmp_path
+        )
     )
     installed = Path(found.stdout.strip())
     site = next(p for p in installed.parents if p.name == "site-packages")

@@ -30,7 +30,9 @@ def iter_captures(path: str, config: Config = DEFAULT, input_format: str | None 
 
         found = list(under(path, config, input_format))
         if not found:
-            raise CaptureError(f"{path}: no captures (*.sse, *.jsonl, *.ndjson), cassettes or HAR files in this directory")
+            raise CaptureError(
+                f"{path}: no captures (*.sse, *.jsonl, *.ndjson), cassettes or HAR files in this directory"
+            )
         yield from found
     else:
         try:

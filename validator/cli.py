@@ -131,27 +131,108 @@ def _show_progress(quiet: bool, count: int) -> bool:
 
 @main.command("check", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option("--format", "--output-format", "output_format", type=click.Choice(OUTPUT_FORMATS), default=None, help="Output format [default: github under GitHub Actions, else text].")
-@click.option("--output-file", "-o", type=click.Path(dir_okay=False, writable=True), default=None, help="Write the report to this file instead of standard output.")
-@click.option("--profile", type=click.Choice([AUTO, *PROFILES]), default=None, help="Which provider's rules apply [default: auto, which decides per stream].")
-@click.option("--starting-after", type=click.IntRange(min=0), default=None, metavar="N", help="The capture is a stream resumed after sequence number N.")
-@click.option("--input-format", type=click.Choice((*FORMATS, *CONTAINER_KINDS)), default=None, help="Read captures as this format, whatever their extension (cassette: a VCR.py YAML cassette; har: a HAR file).")
+@click.option(
+    "--format",
+    "--output-format",
+    "output_format",
+    type=click.Choice(OUTPUT_FORMATS),
+    default=None,
+    help="Output format [default: github under GitHub Actions, else text].",
+)
+@click.option(
+    "--output-file",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the report to this file instead of standard output.",
+)
+@click.option(
+    "--profile",
+    type=click.Choice([AUTO, *PROFILES]),
+    default=None,
+    help="Which provider's rules apply [default: auto, which decides per stream].",
+)
+@click.option(
+    "--starting-after",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    help="The capture is a stream resumed after sequence number N.",
+)
+@click.option(
+    "--input-format",
+    type=click.Choice((*FORMATS, *CONTAINER_KINDS)),
+    default=None,
+    help="Read captures as this format, whatever their extension (cassette: a VCR.py YAML cassette; har: a HAR file).",
+)
 @click.option("--strict", is_flag=True, help="Report every field the schemas do not declare (S001 warnings).")
-@click.option("--schemas", "schema_folders", multiple=True, metavar="DIR", help="Also check event types by the schemas in DIR (<type>.json, Draft 2020-12), added to every profile or replacing the bundled one; repeatable.")
-@click.option("--select", multiple=True, callback=_selector_list, help="Only these rules (codes, prefixes or names; comma-separated).")
-@click.option("--extend-select", multiple=True, callback=_selector_list, help="These rules too, on top of the selection.")
+@click.option(
+    "--schemas",
+    "schema_folders",
+    multiple=True,
+    metavar="DIR",
+    help="Also check event types by the schemas in DIR (<type>.json, Draft 2020-12), added to every profile or replacing the bundled one; repeatable.",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    callback=_selector_list,
+    help="Only these rules (codes, prefixes or names; comma-separated).",
+)
+@click.option(
+    "--extend-select", multiple=True, callback=_selector_list, help="These rules too, on top of the selection."
+)
 @click.option("--ignore", multiple=True, callback=_selector_list, help="Not these rules.")
-@click.option("--fail-on", type=click.Choice(LEVELS), default=None, help="Exit 1 on findings of this severity or worse [default: error].")
+@click.option(
+    "--fail-on",
+    type=click.Choice(LEVELS),
+    default=None,
+    help="Exit 1 on findings of this severity or worse [default: error].",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None, help="Read configuration from this file (orvalidate.toml or pyproject.toml).")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Read configuration from this file (orvalidate.toml or pyproject.toml).",
+)
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
 @click.option("--statistics", is_flag=True, help="Print a count per rule instead of the findings (text format).")
-@click.option("--stdin-filename", default=None, metavar="NAME", help="The name of the capture read from `-`, for display and per-file configuration.")
+@click.option(
+    "--stdin-filename",
+    default=None,
+    metavar="NAME",
+    help="The name of the capture read from `-`, for display and per-file configuration.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary, no progress.")
-@click.option("-v", "--verbose", is_flag=True, help="Also print the configuration file used, and every file with its result and timing (on standard error).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Check files in this many processes [default: the number of CPUs].")
-@click.option("--cluster", default=None, callback=_cluster_address, metavar="dask://HOST:PORT|dask://local[:N]", help="Check the files on a Dask cluster: a running scheduler, or N local worker processes (pip install 'orvalidate[scale]').")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour in the text format (NO_COLOR and FORCE_COLOR are honoured under auto).")
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Also print the configuration file used, and every file with its result and timing (on standard error).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Check files in this many processes [default: the number of CPUs].",
+)
+@click.option(
+    "--cluster",
+    default=None,
+    callback=_cluster_address,
+    metavar="dask://HOST:PORT|dask://local[:N]",
+    help="Check the files on a Dask cluster: a running scheduler, or N local worker processes (pip install 'orvalidate[scale]').",
+)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour in the text format (NO_COLOR and FORCE_COLOR are honoured under auto).",
+)
 @click.version_option(__version__, "--version", prog_name="orvalidate")
 def check(paths: tuple[str, ...], **flags) -> None:
     """Check captures (.sse, .jsonl, .ndjson), VCR cassettes and HAR files, directories of them, or - for stdin.
@@ -235,9 +316,13 @@ def _check(paths: tuple[str, ...], config: Config, output_format: str, flags: di
                     err=True,
                 )
         if flags["verbose"]:
-            verdict = f"{len(result.findings)} finding{'s' if len(result.findings) != 1 else ''}" if result.findings else "ok"
+            verdict = (
+                f"{len(result.findings)} finding{'s' if len(result.findings) != 1 else ''}" if result.findings else "ok"
+            )
             events = sum(s.events for s in result.streams)
-            click.echo(f"{result.path}: {verdict} ({len(result.streams)} streams, {events} events, {seconds:.3f} s)", err=True)
+            click.echo(
+                f"{result.path}: {verdict} ({len(result.streams)} streams, {events} events, {seconds:.3f} s)", err=True
+            )
     if progress:
         click.echo("\r" + " " * 72 + "\r", err=True, nl=False)
     if output_format == "text" and flags["statistics"]:
@@ -295,9 +380,12 @@ def _results(files: list[str], options: dict, flags: dict, live: bool, color: bo
         context = multiprocessing.get_context("fork" if fork else None)
         from .schemas import user_schemas
 
-        with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context, initializer=_quiet_worker,
-                                 initargs=(user_schemas(),)) as pool:
-            yield from pool.map(partial(_check_file, options=options), files, chunksize=max(1, len(files) // (jobs * 32)))  # small chunks: the last ones end together
+        with ProcessPoolExecutor(
+            max_workers=min(jobs, len(files)), mp_context=context, initializer=_quiet_worker, initargs=(user_schemas(),)
+        ) as pool:
+            yield from pool.map(
+                partial(_check_file, options=options), files, chunksize=max(1, len(files) // (jobs * 32))
+            )  # small chunks: the last ones end together
         return
     for path in files:
         if path != "-":
@@ -412,9 +500,21 @@ def _live_config(flags: dict) -> Config:
 
 
 _SELECTION = (
-    click.option("--profile", type=click.Choice([AUTO, *PROFILES]), default=None, help="Which provider's rules apply [default: auto]."),
-    click.option("--select", multiple=True, callback=_selector_list, help="Only these rules (codes, prefixes or names; comma-separated)."),
-    click.option("--extend-select", multiple=True, callback=_selector_list, help="These rules too, on top of the selection."),
+    click.option(
+        "--profile",
+        type=click.Choice([AUTO, *PROFILES]),
+        default=None,
+        help="Which provider's rules apply [default: auto].",
+    ),
+    click.option(
+        "--select",
+        multiple=True,
+        callback=_selector_list,
+        help="Only these rules (codes, prefixes or names; comma-separated).",
+    ),
+    click.option(
+        "--extend-select", multiple=True, callback=_selector_list, help="These rules too, on top of the selection."
+    ),
     click.option("--ignore", multiple=True, callback=_selector_list, help="Not these rules."),
 )
 
@@ -428,17 +528,61 @@ def _with_selection(command):
 @main.command("probe")
 @click.argument("base_url", required=False, metavar="BASE_URL")
 @click.option("--model", default=None, help="The model every scenario asks for (required).")
-@click.option("--api-key", default=None, help="Sent as `Authorization: Bearer KEY` [default: $ORVALIDATE_API_KEY, $OPENROUTER_API_KEY, $OPENAI_API_KEY].")
-@click.option("--header", "headers", multiple=True, metavar="'NAME: VALUE'", help="An extra request header (repeatable).")
-@click.option("--scenario", "scenarios", multiple=True, metavar="ID", help="Run only this scenario (repeatable) [default: all].")
+@click.option(
+    "--api-key",
+    default=None,
+    help="Sent as `Authorization: Bearer KEY` [default: $ORVALIDATE_API_KEY, $OPENROUTER_API_KEY, $OPENAI_API_KEY].",
+)
+@click.option(
+    "--header", "headers", multiple=True, metavar="'NAME: VALUE'", help="An extra request header (repeatable)."
+)
+@click.option(
+    "--scenario", "scenarios", multiple=True, metavar="ID", help="Run only this scenario (repeatable) [default: all]."
+)
 @click.option("--list-scenarios", is_flag=True, help="List the scenarios and exit.")
-@click.option("--record", type=click.Path(file_okay=False), default=None, metavar="DIR", help="Keep each stream as DIR/<scenario>.sse and its request as DIR/<scenario>.request.json.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=120.0, show_default=True, metavar="SECONDS", help="Per scenario.")
+@click.option(
+    "--record",
+    type=click.Path(file_okay=False),
+    default=None,
+    metavar="DIR",
+    help="Keep each stream as DIR/<scenario>.sse and its request as DIR/<scenario>.request.json.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=120.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Per scenario.",
+)
 @_with_selection
-@click.option("--format", "output_format", type=click.Choice(OUTPUT_FORMATS), default=None, help="Output format [default: text]; junit gives one testcase per scenario.")
-@click.option("--fail-on", type=click.Choice(LEVELS), default=None, help="Exit 1 on findings of this severity or worse [default: error].")
-@click.option("--output-file", "-o", type=click.Path(dir_okay=False, writable=True), default=None, help="Write the report to this file instead of standard output.")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour in the text format.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(OUTPUT_FORMATS),
+    default=None,
+    help="Output format [default: text]; junit gives one testcase per scenario.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(LEVELS),
+    default=None,
+    help="Exit 1 on findings of this severity or worse [default: error].",
+)
+@click.option(
+    "--output-file",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the report to this file instead of standard output.",
+)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour in the text format.",
+)
 def probe(base_url: str | None, **flags) -> None:
     """Run the scenario catalog against a live server's POST BASE_URL/responses, every
     scenario streamed and checked as it arrives (needs `pip install 'orvalidate[live]'`)."""
@@ -469,11 +613,35 @@ def probe(base_url: str | None, **flags) -> None:
 
 
 @main.command("proxy")
-@click.option("--upstream", required=True, metavar="URL", help="Where requests go: the request's path is appended to this URL's path.")
-@click.option("--listen", default="127.0.0.1:8787", show_default=True, metavar="HOST:PORT", help="Where the app connects; another address than loopback is warned about.")
-@click.option("--record", type=click.Path(file_okay=False), default=None, metavar="DIR", help="Keep each checked stream as DIR/<time>-<n>.sse.")
+@click.option(
+    "--upstream",
+    required=True,
+    metavar="URL",
+    help="Where requests go: the request's path is appended to this URL's path.",
+)
+@click.option(
+    "--listen",
+    default="127.0.0.1:8787",
+    show_default=True,
+    metavar="HOST:PORT",
+    help="Where the app connects; another address than loopback is warned about.",
+)
+@click.option(
+    "--record",
+    type=click.Path(file_okay=False),
+    default=None,
+    metavar="DIR",
+    help="Keep each checked stream as DIR/<time>-<n>.sse.",
+)
 @_with_selection
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Findings as text lines or JSON lines.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Findings as text lines or JSON lines.",
+)
 def proxy(upstream: str, listen: str, record: str | None, output_format: str, **flags) -> None:
     """A local proxy for an app's SDK (base URL http://127.0.0.1:8787/v1): forwards every
     request unchanged and checks each text/event-stream answer to .../responses as it passes
@@ -486,8 +654,12 @@ def proxy(upstream: str, listen: str, record: str | None, output_format: str, **
         from .live import proxy as live
 
         counts = live.serve(
-            live.check_upstream(upstream), live.parse_listen(listen), Path(record) if record else None,
-            config.profile, config, output_format,
+            live.check_upstream(upstream),
+            live.parse_listen(listen),
+            Path(record) if record else None,
+            config.profile,
+            config,
+            output_format,
         )
     except LiveError as exc:
         click.echo(f"orvalidate: {exc}", err=True)

@@ -41,7 +41,9 @@ WINDOW_PER_THREAD = 4  # batches submitted ahead of the first one not yet handed
 ATTEMPTS = 2  # a file that failed this many times is reported as not checked
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-_ADDRESS = re.compile(r"^dask://(?:(?P<local>local)(?::(?P<workers>[0-9]+))?|(?P<host>\[[0-9A-Fa-f:.]+\]|[^:/\[\]]+):(?P<port>[0-9]+))$")
+_ADDRESS = re.compile(
+    r"^dask://(?:(?P<local>local)(?::(?P<workers>[0-9]+))?|(?P<host>\[[0-9A-Fa-f:.]+\]|[^:/\[\]]+):(?P<port>[0-9]+))$"
+)
 
 _OK, _UNREADABLE, _FAILED = 0, 1, 2  # the kinds of a worker's record
 
@@ -60,7 +62,9 @@ def parse_address(text: str) -> tuple[str | None, int | None]:
     number of CPUs). Raises ValueError with the accepted spellings."""
     match = _ADDRESS.match(text)
     if match is None:
-        raise ValueError(f"{text!r}: expected dask://HOST:PORT (a running Dask scheduler) or dask://local[:N] (N worker processes here)")
+        raise ValueError(
+            f"{text!r}: expected dask://HOST:PORT (a running Dask scheduler) or dask://local[:N] (N worker processes here)"
+        )
     if match["local"]:
         workers = int(match["workers"]) if match["workers"] else (os.cpu_count() or 1)
         if workers < 1:
@@ -85,7 +89,9 @@ def list_captures(url: str) -> list[str]:
         if fs.isdir(root):
             prefix = url.rstrip("/")
             base = root.rstrip("/")
-            found = [prefix + p[len(base):] if p.startswith(base + "/") else fs.unstrip_protocol(p) for p in fs.find(root)]
+            found = [
+                prefix + p[len(base) :] if p.startswith(base + "/") else fs.unstrip_protocol(p) for p in fs.find(root)
+            ]
             found = [p for p in found if p.lower().endswith(CAPTURE_EXTENSIONS)]
             if not found:
                 raise CaptureError(f"{url}: no captures (*.sse, *.jsonl, *.ndjson) under this prefix")
@@ -141,7 +147,12 @@ def check_batch(paths: list[str], options: dict) -> list[tuple]:
 
 def _compact(report: FileReport) -> tuple:
     """A FileReport as plain tuples: smaller to pickle, and no class looked up per finding."""
-    return (report.format, [tuple(s) for s in report.streams], [tuple(f) for f in report.findings], report.late_suppressed)
+    return (
+        report.format,
+        [tuple(s) for s in report.streams],
+        [tuple(f) for f in report.findings],
+        report.late_suppressed,
+    )
 
 
 def _expand(path: str, record: tuple) -> FileReport:
@@ -211,8 +222,13 @@ def _connect(address: str, scheduler: str | None, workers: int | None) -> tuple[
         try:
             with dask.config.set(settings):
                 cluster = LocalCluster(
-                    n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", scheduler_port=0,
-                    dashboard_address="127.0.0.1:0", worker_dashboard_address="127.0.0.1:0",  # None would mean :8787
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    scheduler_port=0,
+                    dashboard_address="127.0.0.1:0",
+                    worker_dashboard_address="127.0.0.1:0",  # None would mean :8787
                     silence_logs=logging.CRITICAL,  # a worker's heartbeat failing as the cluster closes is no news
                 )
         except (OSError, RuntimeError, TimeoutError) as exc:
@@ -284,8 +300,13 @@ def _merged(client: Any, files: list[str], options: dict) -> Iterator[Result]:
 
 
 def _settle(
-    outcome: Any, indexes: list[int], attempt: int, files: list[str], ready: dict[int, Result],
-    submit: Callable[[list[int], int], Any], isolate: Callable[[list[int]], None],
+    outcome: Any,
+    indexes: list[int],
+    attempt: int,
+    files: list[str],
+    ready: dict[int, Result],
+    submit: Callable[[list[int], int], Any],
+    isolate: Callable[[list[int]], None],
 ) -> None:
     """Keep a batch's records; send what failed once more, alone; report what failed twice."""
     from concurrent.futures import CancelledError

@@ -21,7 +21,9 @@ from typing import Any, Callable
 
 # Keywords that constrain nothing: annotations, and the extension keywords of --strict.
 _ANNOTATIONS = frozenset({"title", "description", "$comment", "examples", "default", "deprecated"})
-_HANDLED = frozenset({"type", "const", "enum", "minimum", "required", "properties", "items", "if", "then", "else", "allOf", "$ref"})
+_HANDLED = frozenset(
+    {"type", "const", "enum", "minimum", "required", "properties", "items", "if", "then", "else", "allOf", "$ref"}
+)
 _IDENTITY = frozenset({"$id", "$schema", "$defs"})  # where a schema lives, not what it checks
 
 _TYPE_TESTS = {
@@ -120,7 +122,9 @@ def _has_structure(schema: Any) -> bool:
 def _plain_array(schema: Any) -> bool:
     """An array of one item schema and nothing else (a delta's `logprobs`): written in place it
     is a type test and a loop, where a shared function cost a call on every delta."""
-    return isinstance(schema, dict) and schema.get("type") == "array" and set(schema) - _ANNOTATIONS <= {"type", "items"}
+    return (
+        isinstance(schema, dict) and schema.get("type") == "array" and set(schema) - _ANNOTATIONS <= {"type", "items"}
+    )
 
 
 class _Writer:

@@ -23,7 +23,19 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 LEVELS = ("error", "warning")
-KEYS = ("select", "ignore", "extend-select", "severity", "per-file-ignores", "profile", "fail-on", "format", "include", "exclude", "schemas")
+KEYS = (
+    "select",
+    "ignore",
+    "extend-select",
+    "severity",
+    "per-file-ignores",
+    "profile",
+    "fail-on",
+    "format",
+    "include",
+    "exclude",
+    "schemas",
+)
 
 
 class ConfigError(Exception):
@@ -104,7 +116,9 @@ class Config(NamedTuple):
         base = os.path.dirname(os.path.abspath(self.source)) if self.source else os.getcwd()
         relative = os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")
         pattern = pattern.removeprefix("./")
-        return glob_match(pattern, relative) or ("/" not in pattern and glob_match(pattern, relative.rsplit("/", 1)[-1]))
+        return glob_match(pattern, relative) or (
+            "/" not in pattern and glob_match(pattern, relative.rsplit("/", 1)[-1])
+        )
 
 
 def glob_match(pattern: str, path: str) -> bool:
@@ -227,24 +241,26 @@ def from_table(data: dict, source: str) -> Config:
     if "severity" in data:
         table = data["severity"]
         if not isinstance(table, dict):
-            raise ConfigError(f"{source}: severity: expected a table such as {{D004 = \"error\"}}")
+            raise ConfigError(f'{source}: severity: expected a table such as {{D004 = "error"}}')
         for selector, level in table.items():
             check_selector(selector, f"{source}: severity")
             if level not in LEVELS:
-                raise ConfigError(f"{source}: severity.{selector}: expected \"error\" or \"warning\", found {level!r}")
+                raise ConfigError(f'{source}: severity.{selector}: expected "error" or "warning", found {level!r}')
         values["severity"] = dict(table)
     if "per-file-ignores" in data:
         table = data["per-file-ignores"]
         if not isinstance(table, dict):
             raise ConfigError(f"{source}: per-file-ignores: expected a table of glob = [codes]")
-        values["per_file_ignores"] = {glob: _selectors(v, f"{source}: per-file-ignores.{glob}") for glob, v in table.items()}
+        values["per_file_ignores"] = {
+            glob: _selectors(v, f"{source}: per-file-ignores.{glob}") for glob, v in table.items()
+        }
     if "profile" in data:
         if data["profile"] not in ("auto", *PROFILES):
             raise ConfigError(f"{source}: profile: expected auto, {', '.join(PROFILES)}; found {data['profile']!r}")
         values["profile"] = data["profile"]
     if "fail-on" in data:
         if data["fail-on"] not in LEVELS:
-            raise ConfigError(f"{source}: fail-on: expected \"error\" or \"warning\", found {data['fail-on']!r}")
+            raise ConfigError(f'{source}: fail-on: expected "error" or "warning", found {data["fail-on"]!r}')
         values["fail_on"] = data["fail-on"]
     if "format" in data:
         if not isinstance(data["format"], str):
@@ -254,7 +270,7 @@ def from_table(data: dict, source: str) -> Config:
         if key in data:
             globs = [data[key]] if isinstance(data[key], str) else data[key]
             if not isinstance(globs, list) or not all(isinstance(g, str) for g in globs):
-                raise ConfigError(f"{source}: {key}: expected a list of globs such as [\"cassettes/**/*.yaml\"]")
+                raise ConfigError(f'{source}: {key}: expected a list of globs such as ["cassettes/**/*.yaml"]')
             values[key] = tuple(globs)
     if "schemas" in data:
         folders = data["schemas"]

@@ -35,7 +35,9 @@ def _cut(message: str) -> str:
 class StreamChecker:
     """The checks of one stream; `feed` and `close` return the findings known so far."""
 
-    def __init__(self, index: int, path: str, profile: str, strict: bool, starting_after: int | None, config: Config = DEFAULT) -> None:
+    def __init__(
+        self, index: int, path: str, profile: str, strict: bool, starting_after: int | None, config: Config = DEFAULT
+    ) -> None:
         self.index = index
         self.path = path
         self.config = config
@@ -190,11 +192,7 @@ class FileChecker:
         if isinstance(record, Event):
             found: list[Finding] = []
             state = self._current.state
-            if (
-                record.type == "response.created"
-                and state.terminal is not None
-                and record.sequence_number in (0, None)
-            ):
+            if record.type == "response.created" and state.terminal is not None and record.sequence_number in (0, None):
                 found = self._close_stream()
                 self._current = self._new_stream()
             self.events += 1
@@ -218,7 +216,9 @@ class FileChecker:
         found = self._close_stream()
         level = self.config.level("F013", self._file_profile, self.path)
         if self.events == 0 and level is not None:
-            found.append(Finding(self.path, 1, 1, "F013", codes.RULES["F013"].name, level, "the capture holds no events at all"))
+            found.append(
+                Finding(self.path, 1, 1, "F013", codes.RULES["F013"].name, level, "the capture holds no events at all")
+            )
         return [f for f in found if self.suppressions.allows(f)]
 
     @property

@@ -25,8 +25,15 @@ class HotRun:
 
     __slots__ = ("state", "keys", "type", "name", "index", "item_id", "part_field", "part", "check", "every", "run")
 
-    def __init__(self, state: StreamState, event: Event, run: Run, check: Callable[[dict], bool],
-                 every: tuple[Problem, ...], part_field: str | None) -> None:
+    def __init__(
+        self,
+        state: StreamState,
+        event: Event,
+        run: Run,
+        check: Callable[[dict], bool],
+        every: tuple[Problem, ...],
+        part_field: str | None,
+    ) -> None:
         payload = event.payload
         assert payload is not None
         self.state = state
@@ -71,10 +78,21 @@ class HotRun:
         """How many of batch.payloads[i:] are the next deltas of the run, recorded here
         (`StreamState.extend_run`), with what the rules say of each added to `found`: it
         stops at the first that is not."""
-        if batch.sse_event != self.name or batch.payloads[i]["type"] != self.type or tuple(batch.payloads[i]) != self.keys:
+        if (
+            batch.sse_event != self.name
+            or batch.payloads[i]["type"] != self.type
+            or tuple(batch.payloads[i]) != self.keys
+        ):
             return 0  # a batch's payloads all have the same keys, type and SSE name
         state, index, item_id, part_field, part, check, every = (
-            self.state, self.index, self.item_id, self.part_field, self.part, self.check, self.every)
+            self.state,
+            self.index,
+            self.item_id,
+            self.part_field,
+            self.part,
+            self.check,
+            self.every,
+        )
         payloads = batch.payloads
         deltas: list = []  # the taken deltas' `delta` fields, for Run.add_all
         seq_last = state.seq_last

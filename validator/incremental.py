@@ -77,9 +77,7 @@ class ByteStreamValidator:
         self._new: list[Finding] = []
         self._failure: BaseException | None = None
         self._closed = False
-        self._thread = threading.Thread(
-            target=self._run, args=(name, options), name=f"orvalidate {name}", daemon=True
-        )
+        self._thread = threading.Thread(target=self._run, args=(name, options), name=f"orvalidate {name}", daemon=True)
         self._thread.start()
 
     def _run(self, name: str, options: dict) -> None:

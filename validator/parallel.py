@@ -130,7 +130,7 @@ def _send(fd: int, frame: tuple) -> None:
     blob = pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
     view = memoryview(_FRAME.pack(len(blob)) + blob)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 def _enlarge(fd: int) -> None:
@@ -169,7 +169,7 @@ class _Inbox:
             (length,) = _FRAME.unpack_from(pending, at)
             if len(pending) - at - _FRAME.size < length:
                 break
-            _take(bytes(pending[at + _FRAME.size:at + _FRAME.size + length]), done)
+            _take(bytes(pending[at + _FRAME.size : at + _FRAME.size + length]), done)
             at += _FRAME.size + length
         del pending[:at]
 

@@ -21,7 +21,7 @@ from .model import Problem, Span
 _STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'
 # A JSON string, optionally followed by the colon that makes it an object key. Matching strings
 # one after another from the left never starts inside a string, so the count of keys is exact.
-_STRING_OR_KEY = re.compile(_STRING + r'[ \t\r\n]*(:?)', re.S)
+_STRING_OR_KEY = re.compile(_STRING + r"[ \t\r\n]*(:?)", re.S)
 _SPACED_COLON = re.compile(r'"[ \t\r\n]+:')
 _BLANK_AFTER_QUOTE = ('" ', '"\t', '"\n', '"\r')  # cheap tests before the regex
 # 19 digits or more may pass 64 bits (2**64 and up, or below -2**63), which orjson turns into a
@@ -40,9 +40,7 @@ output_tokens total_tokens input_tokens_details output_tokens_details cached_tok
 reasoning_tokens is_byok cost_details upstream_inference_cost upstream_inference_input_cost
 upstream_inference_output_cost call_id encrypted_content
 """.split()
-_CAMEL_KEYS = {
-    k.split("_")[0] + "".join(w.title() for w in k.split("_")[1:]): k for k in _SNAKE_KEYS
-}
+_CAMEL_KEYS = {k.split("_")[0] + "".join(w.title() for w in k.split("_")[1:]): k for k in _SNAKE_KEYS}
 
 
 def _walk(value: Any) -> tuple[int, bool]:
@@ -70,7 +68,7 @@ def _walk(value: Any) -> tuple[int, bool]:
     return count, huge
 
 
-_TOKENS = re.compile(_STRING + r'[ \t\r\n]*(:?)|[{}\[\]]', re.S)
+_TOKENS = re.compile(_STRING + r"[ \t\r\n]*(:?)|[{}\[\]]", re.S)
 
 
 def _may_repeat_keys(text: str, keys: int) -> bool:
@@ -112,7 +110,7 @@ def _duplicate_keys(text: str) -> list[tuple[str, int]]:
     return found
 
 
-_CONSTANT = re.compile(_STRING + r'|(-?Infinity|NaN)', re.S)
+_CONSTANT = re.compile(_STRING + r"|(-?Infinity|NaN)", re.S)
 
 
 def _constant_at(text: str) -> int:
@@ -236,14 +234,18 @@ def check_event_shape(value: Any, span: Span) -> tuple[dict | None, list[Problem
     if camel:
         listed = ", ".join(f"`{k}`" for k in camel[:4]) + (" ..." if len(camel) > 4 else "")
         wire = ", ".join(f"`{_CAMEL_KEYS[k]}`" for k in camel[:2])
-        return value, [
-            Problem(
-                "F011",
-                f"SDK camelCase keys {listed}: this payload was serialized by an SDK, not recorded "
-                f"from the wire (the wire says {wire})",
-                span=span,
-            )
-        ], True
+        return (
+            value,
+            [
+                Problem(
+                    "F011",
+                    f"SDK camelCase keys {listed}: this payload was serialized by an SDK, not recorded "
+                    f"from the wire (the wire says {wire})",
+                    span=span,
+                )
+            ],
+            True,
+        )
     return value, [], False
 
 

@@ -124,4 +124,7 @@ def orvalidate_transport() -> Iterator[Any]:
     transport = validating_transport(on_finding=found.append)
     yield transport
     if failing(found, transport.config.fail_on):
-        pytest.fail("orvalidate: a Responses stream read in this test has findings:\n" + "\n".join(line(f) for f in found), pytrace=False)
+        pytest.fail(
+            "orvalidate: a Responses stream read in this test has findings:\n" + "\n".join(line(f) for f in found),
+            pytrace=False,
+        )

@@ -165,7 +165,9 @@ def read_sse(stream: BinaryIO, path: str) -> Iterator[Record]:
                         if alike:
                             first, keys, kind, name, named = line_no + 1, tuple(value), value["type"], sse_event, raw
                         else:
-                            yield _event(value, new_record(Span, (path, line_no + 1, 1)), sse_event, sse_event is not None)
+                            yield _event(
+                                value, new_record(Span, (path, line_no + 1, 1)), sse_event, sse_event is not None
+                            )
                     value = None  # type: ignore[assignment]  # not kept while the next is read
                     if alike:
                         taken += _more_alike(lines, i + taken, named, kind, keys, alike)
@@ -177,7 +179,9 @@ def read_sse(stream: BinaryIO, path: str) -> Iterator[Record]:
                 alike = []
             line_no += 1
             if raw:
-                offset += sum(map(len, lines[counted:i])) + i - counted  # a batch of several lines holds LF-ended lines only
+                offset += (
+                    sum(map(len, lines[counted:i])) + i - counted
+                )  # a batch of several lines holds LF-ended lines only
                 counted = i
                 _sse_line(block, raw, offset, Span(path, line_no, 1))
             else:
@@ -446,7 +450,13 @@ def read_jsonl(stream: BinaryIO, path: str) -> Iterator[Record]:
                     yield _alike(path, first, 1, None, alike)
                     alike = []
                 at = line_no + k + 1
-                yield _jsonl_event(raw, offset + sum(map(len, lines[counted:k])) + k - counted, new_record(Span, (path, at, 1)), at, path)
+                yield _jsonl_event(
+                    raw,
+                    offset + sum(map(len, lines[counted:k])) + k - counted,
+                    new_record(Span, (path, at, 1)),
+                    at,
+                    path,
+                )
                 continue
             if alike and value["type"] == kind and tuple(value) == keys:
                 alike.append(value)

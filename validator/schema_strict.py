@@ -73,7 +73,12 @@ def _walk(schema: Any, instance: Any, path: list[Any], out: list[Problem]) -> No
             if name not in declared:
                 where = json_path(path + [name])
                 out.append(
-                    Problem("S001", f"`{where}`: unknown field `{clip(name)}` (not in the schema)", json_path=where, severity="warning")
+                    Problem(
+                        "S001",
+                        f"`{where}`: unknown field `{clip(name)}` (not in the schema)",
+                        json_path=where,
+                        severity="warning",
+                    )
                 )
                 continue
             if isinstance(value, (dict, list)):

@@ -56,7 +56,9 @@ def _bundled() -> Registry:
 def with_user(resources: Iterable[tuple[str, Any]]) -> Registry:
     """The bundled schemas and these (uri, contents) of the user's: a user file by its `$id`,
     or its file URI when it has none; a user `$id` equal to a bundled one replaces that file."""
-    return _bundled().with_resources((uri, DRAFT202012.create_resource(contents)) for uri, contents in resources).crawl()
+    return (
+        _bundled().with_resources((uri, DRAFT202012.create_resource(contents)) for uri, contents in resources).crawl()
+    )
 
 
 _IN_USE: list[Registry] = []  # the registry with the user's schemas, once use_user gave some

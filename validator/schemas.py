@@ -35,6 +35,7 @@ __all__ = ["known_types", "check_event", "schema_dir", "PROFILES"]
 
 PROFILES = ("openai", "openrouter", "open-responses")
 
+
 @lru_cache(maxsize=1)
 def schema_dir() -> Path:
     """The bundled schemas: inside the package (wheel), else the source tree's top level.
@@ -118,9 +119,9 @@ def _document(uri: str) -> Any:
     for user in _USER.values():
         if user.uri == uri:
             return user.contents
-    if not uri.startswith(_BASE) or ".." in uri[len(_BASE):].split("/"):
+    if not uri.startswith(_BASE) or ".." in uri[len(_BASE) :].split("/"):
         raise LookupError(f"`$ref` to {uri!r}, outside the bundled schemas")
-    with open(schema_dir() / uri[len(_BASE):], "rb") as f:
+    with open(schema_dir() / uri[len(_BASE) :], "rb") as f:
         return orjson.loads(f.read())
 
 
@@ -128,7 +129,11 @@ def _lookup(ref: str, base: str) -> tuple[Any, str]:
     """(the schema a `$ref` names, the `$id` of its file), resolved against `base`."""
     path, _, pointer = ref.partition("#")
     if base.startswith(_BASE) and not urlsplit(path).scheme:
-        uri = posixpath.normpath(posixpath.join(posixpath.dirname(base[len(_BASE):]), path)) if path else base[len(_BASE):]
+        uri = (
+            posixpath.normpath(posixpath.join(posixpath.dirname(base[len(_BASE) :]), path))
+            if path
+            else base[len(_BASE) :]
+        )
         uri = _BASE + uri
     else:  # a user's schema, or a `$ref` by a full `$id`
         uri = urljoin(base, path) if path else base
@@ -218,7 +223,9 @@ def predicates_source() -> str:
     names = {_schema_file(profile, t) for profile in _catalog() for t in _catalog()[profile]["types"]}
     pinned = {
         _schema_file(profile, t): {*RUN_PINNED, DELTA_EVENTS[t].part_index}
-        for profile in _catalog() for t in _catalog()[profile]["types"] if t in DELTA_EVENTS
+        for profile in _catalog()
+        for t in _catalog()[profile]["types"]
+        if t in DELTA_EVENTS
     }
     for name in sorted(names):
         schema = _document(_BASE + name)

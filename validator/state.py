@@ -48,7 +48,9 @@ class Part:
         self.done = False  # its `content_part.done` / `reasoning_summary_part.done` arrived
         self.annotations = 0  # `annotation.added` events seen for it
         self.text: str | bytes | None = None  # the text of its `<kind>.done`, once that arrived (`keep`)
-        self.final: dict | None = None  # the `part` of its part `.done` (its text through `keep`), until the item closes
+        self.final: dict | None = (
+            None  # the `part` of its part `.done` (its text through `keep`), until the item closes
+        )
 
 
 PLAIN_TEXT = 1 << 20  # characters of a run kept as they are; later batches are kept compressed
@@ -145,10 +147,25 @@ def _unpack(data: bytes) -> str:
 class Item:
     """One output item, from its `output_item.added` to its `output_item.done`."""
 
-    __slots__ = ("index", "id", "type", "added", "call_id", "done", "parts", "summaries", "runs",
-                 "hosted_closed", "missed", "final", "reported")
+    __slots__ = (
+        "index",
+        "id",
+        "type",
+        "added",
+        "call_id",
+        "done",
+        "parts",
+        "summaries",
+        "runs",
+        "hosted_closed",
+        "missed",
+        "final",
+        "reported",
+    )
 
-    def __init__(self, index: int, id: str | None, type: str | None, added: EventRef, call_id: str | None = None) -> None:
+    def __init__(
+        self, index: int, id: str | None, type: str | None, added: EventRef, call_id: str | None = None
+    ) -> None:
         self.index = index
         self.id = id
         self.type = type

@@ -80,7 +80,12 @@ class Suppressions:
                 where = "this block's event" if directive.kind == "ignore" else "this file"
                 found.append(
                     Finding(
-                        path, directive.span.line, directive.span.column, "F016", codes.RULES["F016"].name, level,
+                        path,
+                        directive.span.line,
+                        directive.span.column,
+                        "F016",
+                        codes.RULES["F016"].name,
+                        level,
                         f"`orvalidate: {directive.kind}[{short(selector)}]` suppresses nothing in {where}{what}",
                     )
                 )

@@ -102,7 +102,9 @@ class _Check:
 
     def __init__(self, name: str, encoding: str, transport: "ValidatingTransport") -> None:
         self._transport = transport
-        self._validator = ByteStreamValidator(name, profile=transport.config.profile, config=transport.config, input_format="sse")
+        self._validator = ByteStreamValidator(
+            name, profile=transport.config.profile, config=transport.config, input_format="sse"
+        )
         self._inflate = None
         if encoding in ("gzip", "x-gzip"):
             self._inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
@@ -199,7 +201,11 @@ class ValidatingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     ) -> None:
         self.inner = inner
         self.on_finding = on_finding
-        self.config = config if config is not None else Config(profile=profile, fail_on=_config(profile, None, None, fail_on).fail_on)
+        self.config = (
+            config
+            if config is not None
+            else Config(profile=profile, fail_on=_config(profile, None, None, fail_on).fail_on)
+        )
         self.findings: list[Finding] = []
         self.streams = 0
 

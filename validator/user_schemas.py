@@ -42,13 +42,17 @@ def load(folders: Iterable[str | Path]) -> dict[str, UserSchema]:
     for folder in folders:
         where = Path(folder)
         if not where.is_dir():
-            raise SchemaFileError(f"{folder}: not a folder of schemas ({'no such folder' if not where.exists() else 'a file'})")
+            raise SchemaFileError(
+                f"{folder}: not a folder of schemas ({'no such folder' if not where.exists() else 'a file'})"
+            )
         for path in sorted(where.glob("*.json")):
             contents = _read(path)
             try:
                 Validator.check_schema(contents)
             except SchemaError as exc:
-                raise SchemaFileError(f"{path}: not a valid Draft 2020-12 schema: {_where(exc.path)}{_clip(exc.message)}") from None
+                raise SchemaFileError(
+                    f"{path}: not a valid Draft 2020-12 schema: {_where(exc.path)}{_clip(exc.message)}"
+                ) from None
             _draft(path, contents)
             uri = contents.get("$id") if isinstance(contents, dict) else None
             if not isinstance(uri, str) or not uri:
@@ -96,7 +100,9 @@ def _check_refs(schema: UserSchema, known: Any) -> None:
 
 
 # Keywords whose values are not schemas, or are maps of names to schemas
-_NOT_SCHEMAS = frozenset({"const", "enum", "examples", "default", "required", "type", "$comment", "description", "title"})
+_NOT_SCHEMAS = frozenset(
+    {"const", "enum", "examples", "default", "required", "type", "$comment", "description", "title"}
+)
 _MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
 
 

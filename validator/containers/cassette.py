@@ -118,15 +118,25 @@ def _entry(index: int, interaction: Any, response: Any, headers: Any, constructo
         value = constructor.construct_object(body, deep=True) if body is not None else None
     except (yaml.YAMLError, RecursionError) as exc:  # bad base64 under !!binary, for one
         problem = getattr(exc, "problem", None) or exc
-        return Entry(index, None, where[0], where[1], error=f"interactions[{index}]: the body cannot be decoded: {problem}")
+        return Entry(
+            index, None, where[0], where[1], error=f"interactions[{index}]: the body cannot be decoded: {problem}"
+        )
     if isinstance(value, str):
         raw = value.encode("utf-8", "surrogatepass")  # a lone surrogate escape: F001 for the reader
     elif isinstance(value, bytes):
         raw = value
     elif value is None:
-        return Entry(index, None, where[0], where[1], error=f"interactions[{index}]: the Responses stream has no recorded body")
+        return Entry(
+            index, None, where[0], where[1], error=f"interactions[{index}]: the Responses stream has no recorded body"
+        )
     else:
-        return Entry(index, None, where[0], where[1], error=f"interactions[{index}]: the body is a {type(value).__name__}, not text")
+        return Entry(
+            index,
+            None,
+            where[0],
+            where[1],
+            error=f"interactions[{index}]: the body is a {type(value).__name__}, not text",
+        )
     try:
         stream = decompressed(raw, header(headers, "content-encoding"))
     except ValueError as exc:

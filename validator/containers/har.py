@@ -92,14 +92,28 @@ def _entry(index: int, item: dict, content: dict, headers: object, place: Callab
     where = place(item)
     text = content.get("text")
     if not isinstance(text, str):
-        return Entry(index, None, where[0], where[1], error=f"log.entries[{index}]: the Responses stream's body was not recorded (no content.text)")
+        return Entry(
+            index,
+            None,
+            where[0],
+            where[1],
+            error=f"log.entries[{index}]: the Responses stream's body was not recorded (no content.text)",
+        )
     if content.get("encoding") == "base64":
         try:
             raw = base64.b64decode(text, validate=True)
         except (binascii.Error, ValueError) as exc:
-            return Entry(index, None, where[0], where[1], error=f"log.entries[{index}]: content.text is not valid base64: {exc}")
+            return Entry(
+                index, None, where[0], where[1], error=f"log.entries[{index}]: content.text is not valid base64: {exc}"
+            )
     elif content.get("encoding") not in (None, ""):
-        return Entry(index, None, where[0], where[1], error=f"log.entries[{index}]: unknown content.encoding {content['encoding']!r}")
+        return Entry(
+            index,
+            None,
+            where[0],
+            where[1],
+            error=f"log.entries[{index}]: unknown content.encoding {content['encoding']!r}",
+        )
     else:
         raw = text.encode("utf-8", "surrogatepass")
     try:

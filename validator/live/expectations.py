@@ -82,7 +82,11 @@ def content_type(value: str | None) -> str | None:
     media = (value or "").split(";", 1)[0].strip().lower()
     if media == "text/event-stream":
         return None
-    return f"content-type is {value!r}, expected 'text/event-stream'" if value else "no content-type, expected 'text/event-stream'"
+    return (
+        f"content-type is {value!r}, expected 'text/event-stream'"
+        if value
+        else "no content-type, expected 'text/event-stream'"
+    )
 
 
 def interrupted(error: str) -> str:
@@ -329,6 +333,7 @@ def _clip(text: Any, limit: int = 120) -> str:
 
 
 Expectation = Has | ArgumentsValid | StructuredOutputValid | Ends | AgreesWithPlain
+
 
 def misses(expectations: tuple[Expectation, ...], outcome: Outcome) -> list[Miss]:
     """The expectations a finished stream does not meet. An unexpected final status is the one

@@ -99,7 +99,9 @@ def check_base_url(base_url: str) -> str:
 class _Received:
     """One scenario's body as it arrives: fed to the engine, kept for the expectations, recorded."""
 
-    def __init__(self, name: str, settings: Settings, record: Path | None, on_finding: Callable[[Finding], None]) -> None:
+    def __init__(
+        self, name: str, settings: Settings, record: Path | None, on_finding: Callable[[Finding], None]
+    ) -> None:
         self.name = name
         self.settings = settings
         self.record_path = record
@@ -173,7 +175,9 @@ class _Received:
         return self.settings.profile if self.settings.profile != AUTO else "openai"
 
 
-async def _run(settings: Settings, chosen: list[Scenario], on_finding: Callable[[Finding], None], on_done: Callable[[Result], None]) -> list[Result]:
+async def _run(
+    settings: Settings, chosen: list[Scenario], on_finding: Callable[[Finding], None], on_done: Callable[[Result], None]
+) -> list[Result]:
     results = []
     timeout = httpx.Timeout(connect=min(10.0, settings.timeout), read=None, write=None, pool=None)
     async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False) as client:
@@ -184,7 +188,9 @@ async def _run(settings: Settings, chosen: list[Scenario], on_finding: Callable[
     return results
 
 
-async def _scenario(client: httpx.AsyncClient, settings: Settings, scenario: Scenario, on_finding: Callable[[Finding], None]) -> Result:
+async def _scenario(
+    client: httpx.AsyncClient, settings: Settings, scenario: Scenario, on_finding: Callable[[Finding], None]
+) -> Result:
     started = time.monotonic()
     record = settings.record / f"{scenario.id}.sse" if settings.record is not None else None
     name = str(record) if record is not None else scenario.id
@@ -199,7 +205,10 @@ async def _scenario(client: httpx.AsyncClient, settings: Settings, scenario: Sce
     finally:
         received.close()
     events = _events(received)
-    terminal = next((e for e in reversed(events) if e.type in TERMINAL and isinstance((e.payload or {}).get("response"), dict)), None)
+    terminal = next(
+        (e for e in reversed(events) if e.type in TERMINAL and isinstance((e.payload or {}).get("response"), dict)),
+        None,
+    )
     if terminal is not None and not received.refused and "status" not in state:
         outcome = expect.Outcome(
             request=scenario.request(settings.model),
@@ -209,7 +218,9 @@ async def _scenario(client: httpx.AsyncClient, settings: Settings, scenario: Sce
             plain=state.get("plain"),
             plain_error=state.get("plain_error"),
         )
-        wanted = tuple(e for e in scenario.expect if not (isinstance(e, expect.AgreesWithPlain) and state.get("plain_skipped")))
+        wanted = tuple(
+            e for e in scenario.expect if not (isinstance(e, expect.AgreesWithPlain) and state.get("plain_skipped"))
+        )
         problems += [(miss.code, miss.message, terminal.span, terminal) for miss in expect.misses(wanted, outcome)]
     own = []
     for code, message, span, at in problems:
@@ -222,7 +233,9 @@ async def _scenario(client: httpx.AsyncClient, settings: Settings, scenario: Sce
     return Result(scenario, FileReport(name, "sse", streams, findings), time.monotonic() - started)
 
 
-async def _exchange(client: httpx.AsyncClient, settings: Settings, scenario: Scenario, received: _Received, problems: list, state: dict) -> None:
+async def _exchange(
+    client: httpx.AsyncClient, settings: Settings, scenario: Scenario, received: _Received, problems: list, state: dict
+) -> None:
     """Send the streamed request and feed its body; then, for a scenario that wants it, the plain one."""
     url = f"{settings.base_url}/responses"
     body = scenario.request(settings.model)
@@ -252,7 +265,9 @@ async def _exchange(client: httpx.AsyncClient, settings: Settings, scenario: Sce
         await _plain(client, settings, scenario, url, received.name, problems, state)
 
 
-async def _plain(client: httpx.AsyncClient, settings: Settings, scenario: Scenario, url: str, name: str, problems: list, state: dict) -> None:
+async def _plain(
+    client: httpx.AsyncClient, settings: Settings, scenario: Scenario, url: str, name: str, problems: list, state: dict
+) -> None:
     body = scenario.request(settings.model, stream=False)
     request = client.build_request("POST", url, json=body, headers=settings.headers)
     response = await _send(client, request, settings)
@@ -267,7 +282,14 @@ async def _plain(client: httpx.AsyncClient, settings: Settings, scenario: Scenar
         (settings.record / f"{scenario.id}.plain.json").write_bytes(data)
     if response.status_code != 200:
         state["plain_skipped"] = True
-        problems.append(("P001", f"the plain (stream: false) request: {expect.http_status(response.status_code, data)}", Span(name, 1, 1), None))
+        problems.append(
+            (
+                "P001",
+                f"the plain (stream: false) request: {expect.http_status(response.status_code, data)}",
+                Span(name, 1, 1),
+                None,
+            )
+        )
         return
     try:
         state["plain"] = json.loads(data)
@@ -281,7 +303,9 @@ async def _send(client: httpx.AsyncClient, request: httpx.Request, settings: Set
     except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
         raise ProbeError(f"cannot reach {safe_url(settings.base_url)}: {reason(exc)}") from None
     except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-        raise ProbeError(f"{safe_url(settings.base_url)}: the server closed the connection without an answer: {reason(exc)}") from None
+        raise ProbeError(
+            f"{safe_url(settings.base_url)}: the server closed the connection without an answer: {reason(exc)}"
+        ) from None
     except httpx.UnsupportedProtocol as exc:
         raise ProbeError(f"{safe_url(settings.base_url)}: {exc}") from None
 
@@ -314,14 +338,22 @@ def _events(received: _Received) -> list[Event]:
     return [r for r in one_by_one(records) if isinstance(r, Event)]  # a Batch: its events
 
 
-def _finding(code: str, message: str, span: Span, received: _Received, at: Event | None, config: Config) -> Finding | None:
+def _finding(
+    code: str, message: str, span: Span, received: _Received, at: Event | None, config: Config
+) -> Finding | None:
     level = config.level(code, received.profile, received.name)
     if level is None:
         return None
     payload = at.payload if at is not None and at.payload is not None else {}
     sequence = payload.get("sequence_number")
     return Finding(
-        span.path, span.line, span.column, code, codes.RULES[code].name, level, message,
+        span.path,
+        span.line,
+        span.column,
+        code,
+        codes.RULES[code].name,
+        level,
+        message,
         stream=0 if at is not None else None,
         sequence_number=sequence if type(sequence) is int else None,
         event_type=at.type if at is not None else None,
@@ -356,10 +388,14 @@ def main(base_url: str, config: Config, color: bool, flags: dict) -> int:
         config=config,
     )
     output_format = flags["output_format"] or config.format or "text"
-    return run(settings, choose(flags["scenarios"]), output_format, flags["output_file"], color and output_format == "text")
+    return run(
+        settings, choose(flags["scenarios"]), output_format, flags["output_file"], color and output_format == "text"
+    )
 
 
-def run(settings: Settings, chosen: list[Scenario], output_format: str, output_file: str | None, color: bool = False) -> int:
+def run(
+    settings: Settings, chosen: list[Scenario], output_format: str, output_file: str | None, color: bool = False
+) -> int:
     """Run the scenarios and report; the exit code (0 passed, 1 findings at the fail level).
     Text findings are printed as they are known; other formats are written at the end."""
     from ..reporters import REPORTERS
@@ -373,7 +409,11 @@ def run(settings: Settings, chosen: list[Scenario], output_format: str, output_f
         state = "FAIL" if failing(result.report, settings.config.fail_on) else "pass"
         count = len(result.report.findings)
         detail = f"{count} finding{'s' if count != 1 else ''}, " if count else ""
-        print(f"{result.scenario.id}: {state} ({detail}{events} events, {result.seconds:.1f} s)", file=sys.stderr, flush=True)
+        print(
+            f"{result.scenario.id}: {state} ({detail}{events} events, {result.seconds:.1f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
 
     if settings.record is not None:
         try:
@@ -420,13 +460,19 @@ def write_junit(results: list[Result], settings: Settings, out: TextIO) -> None:
         case = ET.SubElement(
             suite, "testcase", name=result.scenario.id, classname="orvalidate.probe", time=f"{result.seconds:.3f}"
         )
-        lines = [escape(f"{f.path}:{f.line}:{f.column}: {f.code} [{f.severity}] {f.message}") for f in result.report.findings]
+        lines = [
+            escape(f"{f.path}:{f.line}:{f.column}: {f.code} [{f.severity}] {f.message}") for f in result.report.findings
+        ]
         if failing(result.report, settings.config.fail_on):  # one failure element: JUnit allows one per testcase
             failures += 1
-            first = next(f for f in result.report.findings if f.severity == "error" or settings.config.fail_on == "warning")
+            first = next(
+                f for f in result.report.findings if f.severity == "error" or settings.config.fail_on == "warning"
+            )
             count = len(result.report.findings)
             failure = ET.SubElement(
-                case, "failure", type=first.code,
+                case,
+                "failure",
+                type=first.code,
                 message=escape(f"{count} finding{'s' if count != 1 else ''}, the first: {first.code} {first.message}"),
             )
             failure.text = "\n".join(lines)

@@ -44,7 +44,18 @@ from .expectations import interrupted
 DEFAULT_LISTEN = "127.0.0.1:8787"
 # RFC 9110 section 7.6.1: meaningful for one connection only, never forwarded; Host names the upstream.
 HOP_BY_HOP = frozenset(
-    {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "host"}
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+    }
 )
 
 
@@ -134,7 +145,15 @@ class Checker:
 
     _END = object()
 
-    def __init__(self, profile: str, config: Config, record: Path | None, output_format: str, out: Callable[[str], None], log: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        profile: str,
+        config: Config,
+        record: Path | None,
+        output_format: str,
+        out: Callable[[str], None],
+        log: Callable[[str], None],
+    ) -> None:
         self.profile, self.config, self.record, self.output_format = profile, config, record, output_format
         self.out, self.log = out, log
         self.streams = 0
@@ -168,7 +187,9 @@ class Checker:
                 elif not stream.off:
                     self._feed(stream, what)
             except Exception as exc:  # a stream the checker cannot follow must not stop the proxy
-                self.log(f"#{stream.number} {stream.method} {stream.path}: not checked further: {type(exc).__name__}: {exc}")
+                self.log(
+                    f"#{stream.number} {stream.method} {stream.path}: not checked further: {type(exc).__name__}: {exc}"
+                )
                 stream.off = True
 
     def _open(self, stream: Stream) -> None:
@@ -177,12 +198,16 @@ class Checker:
             path = self.record / f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{stream.number}.sse"
             stream.name = str(path)
             stream.record = open(path, "wb")  # noqa: SIM115  (closed in _close)
-        stream.validator = ByteStreamValidator(stream.name, profile=self.profile, config=self.config, input_format="sse")
+        stream.validator = ByteStreamValidator(
+            stream.name, profile=self.profile, config=self.config, input_format="sse"
+        )
 
     def _feed(self, stream: Stream, chunk: bytes) -> None:
         if stream.validator is None:
             if not stream.decoder.known:
-                self.log(f"#{stream.number} {stream.method} {stream.path}: not checked: content-encoding {stream.decoder.encoding!r}")
+                self.log(
+                    f"#{stream.number} {stream.method} {stream.path}: not checked: content-encoding {stream.decoder.encoding!r}"
+                )
                 stream.off = True
                 return
             self._open(stream)
@@ -202,15 +227,26 @@ class Checker:
         if stream.record is not None:
             stream.record.close()
         if abandoned:
-            self.log(f"#{stream.number} {stream.method} {stream.path}: cut before its end (the client went away, or the proxy stopped); not checked to its end")
+            self.log(
+                f"#{stream.number} {stream.method} {stream.path}: cut before its end (the client went away, or the proxy stopped); not checked to its end"
+            )
             return
         self._print(stream, found)
         if problem is not None:
             level = self.config.level("P003", self._profile(stream), stream.name)
             if level is not None:
-                self._print(stream, [Finding(stream.name, stream.lines, 1, "P003", codes.RULES["P003"].name, level, interrupted(problem))])
-        self.log(f"#{stream.number} {stream.method} {stream.path}: stream checked, {stream.found} finding{'s' if stream.found != 1 else ''}"
-                 + (f" ({stream.name})" if self.record is not None else ""))
+                self._print(
+                    stream,
+                    [
+                        Finding(
+                            stream.name, stream.lines, 1, "P003", codes.RULES["P003"].name, level, interrupted(problem)
+                        )
+                    ],
+                )
+        self.log(
+            f"#{stream.number} {stream.method} {stream.path}: stream checked, {stream.found} finding{'s' if stream.found != 1 else ''}"
+            + (f" ({stream.name})" if self.record is not None else "")
+        )
 
     def _profile(self, stream: Stream) -> str:
         report = stream.validator.report if stream.validator is not None else None
@@ -225,7 +261,12 @@ class Checker:
             stream.found += 1
             self.counts[finding.severity] += 1
             if self.output_format == "json":
-                record = {"request": stream.number, "method": stream.method, "request_path": stream.path, **finding._asdict()}
+                record = {
+                    "request": stream.number,
+                    "method": stream.method,
+                    "request_path": stream.path,
+                    **finding._asdict(),
+                }
                 self.out(json.dumps(record, ensure_ascii=False))
             else:
                 self.out(f"[#{stream.number} {stream.method} {escape(stream.path)}] {line(finding)}")
@@ -279,19 +320,31 @@ class Proxy:
         headers = [(k, v) for k, v in scope["headers"] if k.decode("latin-1").lower() not in HOP_BY_HOP]
         client = self.client()
         try:
-            upstream = await client.send(client.build_request(method, target, headers=headers, content=body), stream=True)
+            upstream = await client.send(
+                client.build_request(method, target, headers=headers, content=body), stream=True
+            )
         except httpx.HTTPError as exc:
             why = reason(exc)
             self.log(f"#{number} {method} {path}: upstream unreachable: {why}; answered 502")
-            error = {"error": {"message": f"orvalidate proxy: the upstream cannot be reached: {why}", "type": "upstream_unreachable", "code": 502}}
+            error = {
+                "error": {
+                    "message": f"orvalidate proxy: the upstream cannot be reached: {why}",
+                    "type": "upstream_unreachable",
+                    "code": 502,
+                }
+            }
             await JSONResponse(error, status_code=502)(scope, receive, send)
             return
         media = upstream.headers.get("content-type", "").split(";", 1)[0].strip().lower()
         stream = None
         if media == "text/event-stream" and path.rstrip("/").endswith("/responses"):
             stream = Stream(number, method, path, upstream.headers.get("content-encoding", "").strip().lower())
-        response = StreamingResponse(self._relay(upstream, stream, number, method, path), status_code=upstream.status_code)
-        response.raw_headers = [(k, v) for k, v in upstream.headers.raw if k.decode("latin-1").lower() not in HOP_BY_HOP]
+        response = StreamingResponse(
+            self._relay(upstream, stream, number, method, path), status_code=upstream.status_code
+        )
+        response.raw_headers = [
+            (k, v) for k, v in upstream.headers.raw if k.decode("latin-1").lower() not in HOP_BY_HOP
+        ]
         await response(scope, receive, send)
 
     async def _relay(self, upstream: httpx.Response, stream: Stream | None, number: int, method: str, path: str) -> Any:
@@ -363,7 +416,9 @@ def bind(address: Address) -> socket.socket:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(where)
     except OSError as exc:
-        raise ProxyError(f"cannot listen on {address.host}:{address.port}: {(exc.strerror or str(exc)).lower()}") from None
+        raise ProxyError(
+            f"cannot listen on {address.host}:{address.port}: {(exc.strerror or str(exc)).lower()}"
+        ) from None
     return sock
 
 
@@ -394,15 +449,24 @@ def serve(
     checker = Checker(profile, config, record, output_format, out, log)
     app = Proxy(upstream, checker, log)
     uv_config = uvicorn.Config(
-        app, interface="asgi3", lifespan="on", log_level="warning", access_log=False, proxy_headers=False,
-        server_header=False, date_header=False, timeout_graceful_shutdown=3,
+        app,
+        interface="asgi3",
+        lifespan="on",
+        log_level="warning",
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+        date_header=False,
+        timeout_graceful_shutdown=3,
     )
     logging.getLogger("uvicorn.error").addFilter(_QuietBreaks())
     server = _Server(uv_config)
     if server_box is not None:
         server_box.append(server)
     if not actual.loopback:
-        log(f"orvalidate: warning: listening on {actual.host}:{actual.port}, not a loopback address: anyone who can reach it can send requests through this proxy")
+        log(
+            f"orvalidate: warning: listening on {actual.host}:{actual.port}, not a loopback address: anyone who can reach it can send requests through this proxy"
+        )
     host = f"[{actual.host}]" if ":" in actual.host else actual.host
     log(f"orvalidate proxy: listening on http://{host}:{actual.port} -> {safe_url(upstream)}; Ctrl-C stops")
     if ready is not None:

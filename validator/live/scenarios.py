@@ -38,7 +38,9 @@ class Scenario(NamedTuple):
 CATALOG: dict[str, Scenario] = {}
 
 
-def scenario(id: str, *expect: Expectation, plain_too: bool = False) -> Callable[[Callable[[str], dict]], Callable[[str], dict]]:
+def scenario(
+    id: str, *expect: Expectation, plain_too: bool = False
+) -> Callable[[Callable[[str], dict]], Callable[[str], dict]]:
     def declare(build: Callable[[str], dict]) -> Callable[[str], dict]:
         CATALOG[id] = Scenario(id, inspect.cleandoc(build.__doc__ or id), build, expect, plain_too)
         return build
@@ -76,7 +78,11 @@ TIME_TOOL = {
 
 CITY_SCHEMA = {
     "type": "object",
-    "properties": {"city": {"type": "string"}, "country": {"type": "string"}, "population": {"type": "integer", "minimum": 0}},
+    "properties": {
+        "city": {"type": "string"},
+        "country": {"type": "string"},
+        "population": {"type": "integer", "minimum": 0},
+    },
     "required": ["city", "country", "population"],
     "additionalProperties": False,
 }
@@ -173,7 +179,11 @@ def reasoning(model: str) -> dict:
     """A reasoning request (`reasoning.effort`, summary `auto`): a `reasoning` item, then the answer."""
     return {
         "model": model,
-        "input": [_user("A bat and a ball cost 1.10 in total; the bat costs 1.00 more than the ball. What does the ball cost?")],
+        "input": [
+            _user(
+                "A bat and a ball cost 1.10 in total; the bat costs 1.00 more than the ball. What does the ball cost?"
+            )
+        ],
         "reasoning": {"effort": "low", "summary": "auto"},
     }
 
@@ -203,7 +213,11 @@ def parallel_tool_calls(model: str) -> dict:
 @scenario("max-output-tokens", Has(), Ends("incomplete", reason="max_output_tokens"))
 def max_output_tokens(model: str) -> dict:
     """`max_output_tokens` 16 on a long answer: status `incomplete`, reason `max_output_tokens`."""
-    return {"model": model, "input": [_user("Write a 500-word story about a lighthouse keeper.")], "max_output_tokens": 16}
+    return {
+        "model": model,
+        "input": [_user("Write a 500-word story about a lighthouse keeper.")],
+        "max_output_tokens": 16,
+    }
 
 
 @scenario("stream-and-plain", Has(item="message"), *COMPLETES, AgreesWithPlain(), plain_too=True)

@@ -58,7 +58,15 @@ def display_path(path: str, root: str) -> str:
 
 def _identity(finding: Finding, path: str) -> tuple:
     if finding.event_index is not None:
-        return (path, finding.code, finding.stream, finding.event_index, finding.sequence_number, finding.event_type, finding.json_path)
+        return (
+            path,
+            finding.code,
+            finding.stream,
+            finding.event_index,
+            finding.sequence_number,
+            finding.event_type,
+            finding.json_path,
+        )
     return (path, finding.code, finding.stream, finding.message)
 
 

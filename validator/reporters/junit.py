@@ -29,7 +29,9 @@ def _failure(case: ET.Element, found: list[Finding]) -> None:
     counts = {level: sum(1 for f in found if f.severity == level) for level in ("error", "warning")}
     counted = ", ".join(f"{n} {level}{'s' if n != 1 else ''}" for level, n in counts.items() if n)
     failure = ET.SubElement(case, "failure", type=",".join(codes), message=f"{counted}: {', '.join(codes)}")
-    failure.text = "\n".join(escape(f"{f.path}:{f.line}:{f.column}: {f.code} [{f.severity}] {f.message}") for f in found)
+    failure.text = "\n".join(
+        escape(f"{f.path}:{f.line}:{f.column}: {f.code} [{f.severity}] {f.message}") for f in found
+    )
 
 
 def write(report: Report, out: TextIO) -> None:
@@ -40,8 +42,15 @@ def write(report: Report, out: TextIO) -> None:
         for f in file.findings:
             cases.setdefault(f.stream if f.stream in cases else min(cases), []).append(f)
         file_failed = sum(1 for found in cases.values() if found)
-        suite = ET.SubElement(root, "testsuite", name=escape(file.path), tests=str(len(cases)),
-                              failures=str(file_failed), errors="0", skipped="0")
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=escape(file.path),
+            tests=str(len(cases)),
+            failures=str(file_failed),
+            errors="0",
+            skipped="0",
+        )
         for index, found in sorted(cases.items()):
             case = ET.SubElement(suite, "testcase", name=f"stream {index}", classname=escape(classname(file.path)))
             if found:

@@ -32,7 +32,9 @@ _RESET = "\x1b[0m"
 
 def line(finding: Finding, color: bool = False) -> str:
     code = f"{_COLOR[finding.severity]}{finding.code}{_RESET}" if color else finding.code
-    return f"{escape(finding.path)}:{finding.line}:{finding.column}: {code} [{finding.severity}] {escape(finding.message)}"
+    return (
+        f"{escape(finding.path)}:{finding.line}:{finding.column}: {code} [{finding.severity}] {escape(finding.message)}"
+    )
 
 
 def statistics(report: Report) -> str:

@@ -23,8 +23,8 @@ def _first_difference(expected: str, found: str, names: tuple[str, str] = ("delt
     at = next((i for i, (a, b) in enumerate(zip(expected, found)) if a != b), min(len(expected), len(found)))
     start = max(0, at - 10)
     return (
-        f"they first differ at character {at}: {names[0]} {short(expected[start:at + 30], 50)!r}, "
-        f"{names[1]} {short(found[start:at + 30], 50)!r} (lengths {len(expected)} and {len(found)})"
+        f"they first differ at character {at}: {names[0]} {short(expected[start : at + 30], 50)!r}, "
+        f"{names[1]} {short(found[start : at + 30], 50)!r} (lengths {len(expected)} and {len(found)})"
     )
 
 
@@ -125,8 +125,16 @@ def terminal_checks(event: Event, ref: EventRef, state: StreamState) -> Iterator
         want = restored(held)
         for field, a, b in (("id", want[0], got[0]), ("type", want[1], got[1]), ("text", want[2], got[2])):
             if a != b and not (field == "text" and (a is None or b is None)):
-                detail = _first_difference(a, b, ("`output_item.done` has", f"`{ref.type}` has")) if field == "text" else f"`{short(a)}` in the stream, `{short(b)}` here"
-                yield Problem("D006", f"`{ref.type}` output[{position}] differs from its `output_item.done` in {field}: {detail}", json_path=f"$.response.output[{position}].{field if field != 'text' else 'content'}")
+                detail = (
+                    _first_difference(a, b, ("`output_item.done` has", f"`{ref.type}` has"))
+                    if field == "text"
+                    else f"`{short(a)}` in the stream, `{short(b)}` here"
+                )
+                yield Problem(
+                    "D006",
+                    f"`{ref.type}` output[{position}] differs from its `output_item.done` in {field}: {detail}",
+                    json_path=f"$.response.output[{position}].{field if field != 'text' else 'content'}",
+                )
                 return
 
 
@@ -151,7 +159,10 @@ def done_text(event: Event, ref: EventRef, state: StreamState) -> Iterator[Probl
         index = payload.get("output_index")
         item = state.items.get(index) if type(index) is int else None
         if item is not None and item.done is not None:
-            yield Problem("D007", f"a second `output_item.done` for `{item.id}` (output_index {index}; the first at line {item.done.span.line})")
+            yield Problem(
+                "D007",
+                f"a second `output_item.done` for `{item.id}` (output_index {index}; the first at line {item.done.span.line})",
+            )
         return
     if ref.type in _PART_DONE:
         item, field, part = state.closing_part(ref.type, payload)
@@ -168,7 +179,9 @@ def done_text(event: Event, ref: EventRef, state: StreamState) -> Iterator[Probl
     if run is None or (item is not None and item.done is not None):
         return
     if run.done:
-        yield Problem("D007", f"a second `{ref.type}` for the same {kind.name} of `{item.id if item else 'the stream'}`")
+        yield Problem(
+            "D007", f"a second `{ref.type}` for the same {kind.name} of `{item.id if item else 'the stream'}`"
+        )
         return
     text = payload.get(kind.done_field) if kind.done_field else None
     partial = state.unreadable or (item is not None and item.missed)  # some deltas went unread
@@ -209,7 +222,9 @@ def part_done_mismatch(event: Event, ref: EventRef, state: StreamState) -> Itera
         text = _part_text(final)
         if isinstance(text, str) and not same_text(part.text, text):
             detail = _first_difference(kept(part.text), text, ("the text `.done` has", "the part has"))  # type: ignore[arg-type]
-            yield Problem("D005", f"`{ref.type}` part text differs from its `.done` text; {detail}", json_path="$.part.text")
+            yield Problem(
+                "D005", f"`{ref.type}` part text differs from its `.done` text; {detail}", json_path="$.part.text"
+            )
         return
     if ref.type != _ITEM_DONE:
         return

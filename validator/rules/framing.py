@@ -21,7 +21,9 @@ def event_type_mismatch(event: Event, ref: EventRef, state: StreamState) -> Iter
     Passes: event: response.output_text.delta / data: {"type":"response.output_text.delta",...}
     """
     if event.sse_event is not None and ref.type is not None and event.sse_event != ref.type:
-        yield Problem("F006", f"the SSE event name is `{short(event.sse_event)}` but the payload's type is `{ref.type}`")
+        yield Problem(
+            "F006", f"the SSE event name is `{short(event.sse_event)}` but the payload's type is `{ref.type}`"
+        )
 
 
 @on_event("F009", reads=[])
@@ -36,7 +38,10 @@ def done_sentinel_not_last(event: Event, ref: EventRef, state: StreamState) -> I
     Passes: data: {"type":"response.completed",...} / (blank) / data: [DONE]
     """
     if state.done is not None and state.after_done is None:
-        yield Problem("F009", f"`{ref.type or 'an event'}` follows `data: [DONE]` (line {state.done.line}); clients stop reading at the sentinel")
+        yield Problem(
+            "F009",
+            f"`{ref.type or 'an event'}` follows `data: [DONE]` (line {state.done.line}); clients stop reading at the sentinel",
+        )
 
 
 @on_close("F010", "F015")

@@ -55,14 +55,22 @@ def unknown_output_item(event: Event, ref: EventRef, state: StreamState) -> Iter
         state.reported.add(key)
         item_id = payload.get("item_id")
         named = f" (item_id `{short(item_id)}`)" if isinstance(item_id, str) else ""
-        yield Problem("O001", f"`{ref.type}` names output_index {index}{named} before any `response.output_item.added` for it", json_path="$.output_index")
+        yield Problem(
+            "O001",
+            f"`{ref.type}` names output_index {index}{named} before any `response.output_item.added` for it",
+            json_path="$.output_index",
+        )
         return
     item_id = payload.get("item_id")
     if "output_index" not in payload and isinstance(item_id, str) and item_id not in state.ids:
         id_key = ("O001", item_id)
         if id_key not in state.reported:
             state.reported.add(id_key)
-            yield Problem("O001", f"`{ref.type}` names item_id `{short(item_id)}` before any `response.output_item.added` for it", json_path="$.item_id")
+            yield Problem(
+                "O001",
+                f"`{ref.type}` names item_id `{short(item_id)}` before any `response.output_item.added` for it",
+                json_path="$.item_id",
+            )
 
 
 @on_event("O002", types=[_ADDED])
@@ -81,9 +89,17 @@ def output_index_order(event: Event, ref: EventRef, state: StreamState) -> Itera
     if type(index) is not int:
         return
     if index in state.items:
-        yield Problem("O002", f"output_index {index} is added a second time (first at line {state.items[index].added.span.line})", json_path="$.output_index")
+        yield Problem(
+            "O002",
+            f"output_index {index} is added a second time (first at line {state.items[index].added.span.line})",
+            json_path="$.output_index",
+        )
     elif index != state.next_index:
-        yield Problem("O002", f"`response.output_item.added` has output_index {index}, expected {state.next_index}", json_path="$.output_index")
+        yield Problem(
+            "O002",
+            f"`response.output_item.added` has output_index {index}, expected {state.next_index}",
+            json_path="$.output_index",
+        )
 
 
 @on_event("O003", reads=["type", "output_index", "item_id"])
@@ -157,7 +173,11 @@ def duplicate_item_id(event: Event, ref: EventRef, state: StreamState) -> Iterat
         return
     item_id, call_id, kind = item.get("id"), item.get("call_id"), item.get("type")
     if isinstance(item_id, str) and state.ids.get(item_id, index) != index:
-        yield Problem("O005", f"item id `{short(item_id)}` at output_index {index} is already the id of output_index {state.ids[item_id]}", json_path="$.item.id")
+        yield Problem(
+            "O005",
+            f"item id `{short(item_id)}` at output_index {index} is already the id of output_index {state.ids[item_id]}",
+            json_path="$.item.id",
+        )
     if kind in CALL_ITEMS and isinstance(call_id, str) and state.call_ids.get((kind, call_id), index) != index:
         yield Problem(
             "O005",
@@ -200,8 +220,9 @@ def part_index_order(event: Event, ref: EventRef, state: StreamState) -> Iterato
             yield Problem("O006", f"{field} {index} of {where} is added a second time", json_path=f"$.{field}")
             return
     if expected is not None and index != expected:
-        yield Problem("O006", f"`{ref.type}` has {field} {index} in {where}, expected {expected}", json_path=f"$.{field}")
-
+        yield Problem(
+            "O006", f"`{ref.type}` has {field} {index} in {where}, expected {expected}", json_path=f"$.{field}"
+        )
 
 
 @on_event("O007", "O008", reads=["type", "output_index", "item_id", PART_INDEX])
@@ -239,11 +260,21 @@ def part_not_open(event: Event, ref: EventRef, state: StreamState) -> Iterator[P
     if item.done is not None:
         yield Problem("O007", f"`{ref.type}` for {what} {index} of {_describe(item)} after its `output_item.done`")
     elif part is None:
-        yield Problem("O007", f"`{ref.type}` for {what} {index} of {_describe(item)}, which was never added", json_path=f"$.{field}")
+        yield Problem(
+            "O007",
+            f"`{ref.type}` for {what} {index} of {_describe(item)}, which was never added",
+            json_path=f"$.{field}",
+        )
     elif part.done and not closes_part:
-        yield Problem("O007", f"`{ref.type}` for {what} {index} of {_describe(item)} after its part `.done` (line {part.added.span.line} added it)")
+        yield Problem(
+            "O007",
+            f"`{ref.type}` for {what} {index} of {_describe(item)} after its part `.done` (line {part.added.span.line} added it)",
+        )
     elif kind is not None and not closes_part and part.type is not None and part.type != kind.part_type:
-        yield Problem("O008", f"`{ref.type}` writes into {what} {index} of {_describe(item)}, whose type is `{part.type}`, not `{kind.part_type}`")
+        yield Problem(
+            "O008",
+            f"`{ref.type}` writes into {what} {index} of {_describe(item)}, whose type is `{part.type}`, not `{kind.part_type}`",
+        )
 
 
 @on_event("O009", "O010", types=[_DONE])
@@ -266,18 +297,38 @@ def item_changed(event: Event, ref: EventRef, state: StreamState) -> Iterator[Pr
     final_id, final_type = final.get("id"), final.get("type")
     if item is None:
         if isinstance(final_id, str) and final_id in state.ids:
-            yield Problem("O009", f"`output_item.done` for `{final_id}` has output_index {index}, but it was added at output_index {state.ids[final_id]}", json_path="$.output_index")
+            yield Problem(
+                "O009",
+                f"`output_item.done` for `{final_id}` has output_index {index}, but it was added at output_index {state.ids[final_id]}",
+                json_path="$.output_index",
+            )
         elif ("O001", index) not in state.reported:
             state.reported.add(("O001", index))
-            yield Problem("O001", f"`output_item.done` for output_index {index} without its `response.output_item.added`", json_path="$.output_index")
+            yield Problem(
+                "O001",
+                f"`output_item.done` for output_index {index} without its `response.output_item.added`",
+                json_path="$.output_index",
+            )
         return
     if final_id != item.id:  # also when ids rotate: O003 said it of the item's events, this is the item
-        yield Problem("O009", f"`output_item.done` at output_index {index} has id `{short(final_id)}`, but the item was added as `{item.id}`", json_path="$.item.id")
+        yield Problem(
+            "O009",
+            f"`output_item.done` at output_index {index} has id `{short(final_id)}`, but the item was added as `{item.id}`",
+            json_path="$.item.id",
+        )
     if final_type != item.type:
-        yield Problem("O009", f"`output_item.done` at output_index {index} has type `{short(final_type)}`, but the item was added as `{item.type}`", json_path="$.item.type")
+        yield Problem(
+            "O009",
+            f"`output_item.done` at output_index {index} has type `{short(final_type)}`, but the item was added as `{item.type}`",
+            json_path="$.item.type",
+        )
     status = final.get("status")
     if isinstance(status, str) and status not in ("completed", "incomplete"):
-        yield Problem("O010", f"{_describe(item)} finishes with status `{short(status)}`, expected `completed` or `incomplete`", json_path="$.item.status")
+        yield Problem(
+            "O010",
+            f"{_describe(item)} finishes with status `{short(status)}`, expected `completed` or `incomplete`",
+            json_path="$.item.status",
+        )
 
 
 @on_event("O011", types=[_ADDED])

@@ -97,7 +97,11 @@ def response_id_changed(event: Event, ref: EventRef, state: StreamState) -> Iter
     found = response.get("id")
     if isinstance(found, str) and found != state.response_id:
         state.reported.add("L004")
-        yield Problem("L004", f"`{ref.type}` has response.id `{short(found)}`, but the stream began as `{state.response_id}`", json_path="$.response.id")
+        yield Problem(
+            "L004",
+            f"`{ref.type}` has response.id `{short(found)}`, but the stream began as `{state.response_id}`",
+            json_path="$.response.id",
+        )
 
 
 @on_event("L005", types=_STATUS)
@@ -118,7 +122,9 @@ def status_mismatch(event: Event, ref: EventRef, state: StreamState) -> Iterator
     allowed = _STATUS[ref.type]  # type: ignore[index]
     if isinstance(status, str) and status not in allowed:
         wanted = " or ".join(f"`{s}`" for s in allowed)
-        yield Problem("L005", f"`{ref.type}` carries status `{short(status)}`, expected {wanted}", json_path="$.response.status")
+        yield Problem(
+            "L005", f"`{ref.type}` carries status `{short(status)}`, expected {wanted}", json_path="$.response.status"
+        )
 
 
 @on_close("L006")
@@ -147,7 +153,11 @@ def lifecycle_order(event: Event, ref: EventRef, state: StreamState) -> Iterator
     Passes: response.created, response.in_progress, response.output_item.added
     """
     if ref.type == "response.created" and state.early_progress is not None and not state.created:
-        yield Problem("L007", f"`{state.early_progress.type}` (line {state.early_progress.span.line}) comes before `response.created`", at=state.early_progress)
+        yield Problem(
+            "L007",
+            f"`{state.early_progress.type}` (line {state.early_progress.span.line}) comes before `response.created`",
+            at=state.early_progress,
+        )
     elif ref.type in ("response.in_progress", "response.queued") and state.output_began and state.terminal is None:
         yield Problem("L007", f"`{ref.type}` arrives after output began")
 
@@ -173,6 +183,10 @@ def terminal_details(event: Event, ref: EventRef, state: StreamState) -> Iterato
     elif ref.type == "response.incomplete":
         details = response.get("incomplete_details")
         if not isinstance(details, dict) or details.get("reason") is None:
-            yield Problem("L008", "`response.incomplete` has no `incomplete_details.reason`", json_path="$.response.incomplete_details")
+            yield Problem(
+                "L008",
+                "`response.incomplete` has no `incomplete_details.reason`",
+                json_path="$.response.incomplete_details",
+            )
     elif response.get("error") is None:
         yield Problem("L008", "`response.failed` has no `error`", json_path="$.response.error")

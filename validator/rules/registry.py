@@ -67,7 +67,9 @@ def run_checks(event_type: str, state: StreamState) -> RunAnswer | None:
     found = _RUNS.get(event_type)
     if found is None or found[0] is not checks:  # made again for a new tuple of checks
         ok = event_type in DELTA_EVENTS and all(
-            c.runs is not None or (c.reads is not None and c.reads <= _PINNED) for c in checks)  # type: ignore[attr-defined]
+            c.runs is not None or (c.reads is not None and c.reads <= _PINNED)  # type: ignore[attr-defined]
+            for c in checks
+        )
         found = remember(_RUNS, event_type, (checks, ok, tuple(c.runs for c in checks if c.runs is not None)))  # type: ignore[attr-defined]
     answers = [runs(event_type, state) for runs in found[2]] if found[1] else [None]
     if None in answers:

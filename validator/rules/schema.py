@@ -73,7 +73,9 @@ def auto_split(kind: str | None) -> tuple[tuple[str, ...], frozenset[str]]:
 _SPLITS: dict = {}  # type -> auto_split's answer (the catalogs change only before a run: forget_types)
 
 
-def _gate(profile: str | None, kind: str) -> tuple[Callable[[Any], bool] | None, tuple[Callable[[Any], bool], tuple[Problem, ...]] | None]:
+def _gate(
+    profile: str | None, kind: str
+) -> tuple[Callable[[Any], bool] | None, tuple[Callable[[Any], bool], tuple[Problem, ...]] | None]:
     """(the predicate whose "valid" means the rule says nothing, or None when a valid event
     still gets S002; `next_in_run`'s answer) per profile and type. The schema is the profile's,
     or under `auto` the first candidate's that knows the type: (None, None) when none does."""
@@ -126,4 +128,6 @@ def _schema_problems(event: Event, ref: EventRef, state: StreamState) -> Iterato
 def unknown_type_problems(payload: dict, unknown: frozenset[str], strict: bool) -> list[Problem]:
     """Under `auto`, what a type outside the catalog of the candidates `unknown` gets, true
     only under those: S002, which depends on nothing but the type."""
-    return [found._replace(only_profiles=unknown) for found in schemas.check_event(payload, next(iter(unknown)), strict)]
+    return [
+        found._replace(only_profiles=unknown) for found in schemas.check_event(payload, next(iter(unknown)), strict)
+    ]

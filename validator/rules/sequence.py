@@ -26,7 +26,9 @@ def sequence_start(event: Event, ref: EventRef, state: StreamState) -> Iterator[
     expected = 0 if state.options.starting_after is None else state.options.starting_after + 1
     if seq != expected and not (state.seq_relaxed and seq > expected):
         why = "a fresh stream starts at 0" if expected == 0 else f"the stream resumes after {expected - 1}"
-        yield Problem("Q001", f"the first sequence_number is {seq}, expected {expected} ({why})", json_path="$.sequence_number")
+        yield Problem(
+            "Q001", f"the first sequence_number is {seq}, expected {expected} ({why})", json_path="$.sequence_number"
+        )
 
 
 @on_event("Q002", reads=["type", "sequence_number"])

@@ -65,15 +65,27 @@ def usage_arithmetic(event: Event, ref: EventRef, state: StreamState) -> Iterato
         return
     given, taken, total = usage.get("input_tokens"), usage.get("output_tokens"), usage.get("total_tokens")
     if _is_count(given) and _is_count(taken) and _is_count(total) and total != given + taken and _once(state, "U001"):  # type: ignore[operator]
-        yield Problem("U001", f"`{ref.type}` usage.total_tokens is {total}, but input_tokens + output_tokens = {given} + {taken} = {given + taken}", json_path="$.response.usage.total_tokens")  # type: ignore[operator]
+        yield Problem(
+            "U001",
+            f"`{ref.type}` usage.total_tokens is {total}, but input_tokens + output_tokens = {given} + {taken} = {given + taken}",  # type: ignore[operator]
+            json_path="$.response.usage.total_tokens",
+        )
     details = usage.get("input_tokens_details")
     cached = details.get("cached_tokens") if isinstance(details, dict) else None
     if _is_count(given) and _is_count(cached) and cached > given and _once(state, "U002"):  # type: ignore[operator]
-        yield Problem("U002", f"`{ref.type}` usage.input_tokens_details.cached_tokens is {cached}, more than input_tokens {given}", json_path="$.response.usage.input_tokens_details.cached_tokens")
+        yield Problem(
+            "U002",
+            f"`{ref.type}` usage.input_tokens_details.cached_tokens is {cached}, more than input_tokens {given}",
+            json_path="$.response.usage.input_tokens_details.cached_tokens",
+        )
     details = usage.get("output_tokens_details")
     reasoning = details.get("reasoning_tokens") if isinstance(details, dict) else None
     if _is_count(taken) and _is_count(reasoning) and reasoning > taken and _once(state, "U003"):  # type: ignore[operator]
-        yield Problem("U003", f"`{ref.type}` usage.output_tokens_details.reasoning_tokens is {reasoning}, more than output_tokens {taken}", json_path="$.response.usage.output_tokens_details.reasoning_tokens")
+        yield Problem(
+            "U003",
+            f"`{ref.type}` usage.output_tokens_details.reasoning_tokens is {reasoning}, more than output_tokens {taken}",
+            json_path="$.response.usage.output_tokens_details.reasoning_tokens",
+        )
 
 
 @on_event("U004", types=LIFECYCLE)
@@ -94,7 +106,11 @@ def token_count_invalid(event: Event, ref: EventRef, state: StreamState) -> Iter
         if value is not None and not _is_count(value) and _once(state, f"U004 {path}"):
             what = "negative" if type(value) is int else "not an integer"
             shown = short(json.dumps(value) if isinstance(value, str) else value)
-            yield Problem("U004", f"`{ref.type}` usage.{path} is {shown}: {what}; token counts are integers >= 0", json_path=f"$.response.usage.{path}")
+            yield Problem(
+                "U004",
+                f"`{ref.type}` usage.{path} is {shown}: {what}; token counts are integers >= 0",
+                json_path=f"$.response.usage.{path}",
+            )
 
 
 @on_event("U005", types=LIFECYCLE)
@@ -115,7 +131,11 @@ def usage_decreased(event: Event, ref: EventRef, state: StreamState) -> Iterator
         old = before.get(path)
         if _is_count(value) and _is_count(old) and value < old:  # type: ignore[operator]
             state.reported.add("U005")
-            yield Problem("U005", f"`{ref.type}` usage.{path} is {value}, down from {old} on an earlier lifecycle event", json_path=f"$.response.usage.{path}")
+            yield Problem(
+                "U005",
+                f"`{ref.type}` usage.{path} is {value}, down from {old} on an earlier lifecycle event",
+                json_path=f"$.response.usage.{path}",
+            )
             return
 
 
