@@ -198,6 +198,13 @@ def _on_cluster(files: list[str], options: dict, address: str) -> Iterator[Resul
     try:
         yield from _merged(client, files, options)
     finally:
+        # Closing with batches in flight (Ctrl-C) can make Dask's pending callbacks log the
+        # closed connection, traceback and all, through tornado's logger: the run's outcome is
+        # decided by then, and the command's stderr is no place for Dask's teardown.
+        import logging
+
+        for name in ("tornado.application", "distributed"):
+            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
         client.close(timeout=10)
         if cluster is not None:
             cluster.close(timeout=10)
