@@ -276,9 +276,6 @@ def check(paths: tuple[str, ...], **flags) -> None:
 
 
 def _check(paths: tuple[str, ...], config: Config, output_format: str, flags: dict) -> int:
-    from .reporters import REPORTERS
-    from .reporters.text import statistics, summary
-
     files, errors = _paths(paths, config, flags["input_format"])
     for message in errors:
         click.echo(f"orvalidate: {message}", err=True)
@@ -286,9 +283,6 @@ def _check(paths: tuple[str, ...], config: Config, output_format: str, flags: di
     if clash:
         click.echo(f"orvalidate: {clash}", err=True)
         return EXIT_ERROR
-    color = output_format == "text" and flags["output_file"] is None and _use_color(flags["color"])
-    live = output_format == "text" and flags["output_file"] is None and not flags["statistics"]
-    progress = _show_progress(flags["quiet"], len(files))
     options = dict(
         profile=config.profile,
         input_format=flags["input_format"],
@@ -296,7 +290,28 @@ def _check(paths: tuple[str, ...], config: Config, output_format: str, flags: di
         starting_after=flags["starting_after"],
         config=config,
     )
-    report = Report()
+    if output_format == "json" and not flags["statistics"]:
+        from .reporters.json_report import Spooled
+
+        spooled = Spooled()  # a run over a great many captures need not hold them all
+        try:
+            return _run(files, errors, options, config, output_format, flags, spooled)
+        finally:
+            spooled.close()
+    return _run(files, errors, options, config, output_format, flags, Report())
+
+
+def _run(
+    files: list[str], errors: list[str], options: dict, config: Config, output_format: str, flags: dict, report
+) -> int:
+    """Check the files into `report` (a Report, or the JSON report's Spooled), write it, and
+    say the exit status."""
+    from .reporters import REPORTERS
+    from .reporters.text import statistics, summary
+
+    color = output_format == "text" and flags["output_file"] is None and _use_color(flags["color"])
+    live = output_format == "text" and flags["output_file"] is None and not flags["statistics"]
+    progress = _show_progress(flags["quiet"], len(files))
     printed: set[str] = set()  # stdin's findings, printed as they arose
     for number, (path, result, seconds) in enumerate(_results(files, options, flags, live and not progress, color), 1):
         if progress:
@@ -305,7 +320,7 @@ def _check(paths: tuple[str, ...], config: Config, output_format: str, flags: di
             errors.append(path)
             click.echo(f"orvalidate: {result}", err=True)
             continue
-        report.files.append(result)
+        report.add(result)
         if path == "-" and live and not progress:
             printed.add(result.path)
             late = result.late_suppressed
@@ -332,12 +347,13 @@ def _check(paths: tuple[str, ...], config: Config, output_format: str, flags: di
         written = _write(lambda out: REPORTERS[output_format](report, out, **extra), flags["output_file"])
         if flags["statistics"]:
             click.echo(statistics(report), err=True, nl=False)
-    if output_format == "text" and report.files and not flags["quiet"] and written:
+    counts = report.summary()
+    if output_format == "text" and counts["files"] and not flags["quiet"] and written:
         click.echo(summary(report), err=True)
     if errors or not written:
         return EXIT_ERROR
-    failing = {"error": ("error",), "warning": ("error", "warning")}[config.fail_on]
-    if not flags["exit_zero"] and any(f.severity in failing for f in report.findings):
+    failing = counts["errors"] + (counts["warnings"] if config.fail_on == "warning" else 0)
+    if not flags["exit_zero"] and failing:
         return EXIT_FINDINGS
     return EXIT_CLEAN
 

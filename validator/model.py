@@ -173,6 +173,10 @@ class Report:
     def __repr__(self) -> str:
         return f"Report(files={self.files!r})"
 
+    def add(self, file: FileReport) -> None:
+        """One more file's verdict, in the order of the run."""
+        self.files.append(file)
+
     @property
     def findings(self) -> list[Finding]:
         """Every file's findings, ordered by path, line, column and code."""
@@ -180,44 +184,10 @@ class Report:
 
     def to_dict(self) -> dict:
         """The JSON report, version 1 (README documents it; tools may parse it)."""
-        findings = self.findings
         return {
             "version": 1,
-            "files": [
-                {
-                    "path": f.path,
-                    "format": f.format,
-                    "streams": [
-                        {
-                            "index": s.index,
-                            "profile": s.profile,
-                            "events": s.events,
-                            "response_id": s.response_id,
-                            "status": s.status,
-                        }
-                        for s in f.streams
-                    ],
-                }
-                for f in self.files
-            ],
-            "findings": [
-                {
-                    "path": x.path,
-                    "line": x.line,
-                    "column": x.column,
-                    "code": x.code,
-                    "name": x.name,
-                    "severity": x.severity,
-                    "message": x.message,
-                    "stream": x.stream,
-                    "event_index": x.event_index,
-                    "sequence_number": x.sequence_number,
-                    "event_type": x.event_type,
-                    "json_path": x.json_path,
-                    **({"container": x.container._asdict()} if x.container else {}),
-                }
-                for x in findings
-            ],
+            "files": [file_entry(f) for f in self.files],
+            "findings": [finding_entry(x) for x in self.findings],
             "summary": self.summary(),
         }
 
@@ -231,3 +201,40 @@ class Report:
             "errors": sum(1 for x in findings if x.severity == "error"),
             "warnings": sum(1 for x in findings if x.severity == "warning"),
         }
+
+
+def file_entry(file: FileReport) -> dict:
+    """One file of the JSON report's `files`."""
+    return {
+        "path": file.path,
+        "format": file.format,
+        "streams": [
+            {
+                "index": s.index,
+                "profile": s.profile,
+                "events": s.events,
+                "response_id": s.response_id,
+                "status": s.status,
+            }
+            for s in file.streams
+        ],
+    }
+
+
+def finding_entry(x: Finding) -> dict:
+    """One finding of the JSON report's `findings`."""
+    return {
+        "path": x.path,
+        "line": x.line,
+        "column": x.column,
+        "code": x.code,
+        "name": x.name,
+        "severity": x.severity,
+        "message": x.message,
+        "stream": x.stream,
+        "event_index": x.event_index,
+        "sequence_number": x.sequence_number,
+        "event_type": x.event_type,
+        "json_path": x.json_path,
+        **({"container": x.container._asdict()} if x.container else {}),
+    }
