@@ -622,12 +622,20 @@ def test_every_rule_has_documentation(cli, code: str) -> None:
     assert "severity: " in result.stdout
 
 
-def test_output_file_may_not_be_a_capture(cli, tmp_path: Path) -> None:
-    """Inputs are never written: `-o` naming a capture being checked is refused (exit 2)."""
+@pytest.mark.parametrize("name", ["same", "symlink", "hardlink", "folder"])
+def test_output_file_may_not_be_a_capture(cli, tmp_path: Path, name: str) -> None:
+    """Inputs are never written: `-o` naming a capture being checked, by any name, is refused (exit 2)."""
     capture = tmp_path / "c.sse"
     capture.write_bytes((ROOT / INVALID_Q002).read_bytes())
     before = capture.read_bytes()
-    result = cli(str(capture), "--output-file", str(capture))
+    output = {"same": capture, "folder": capture, "symlink": tmp_path / "out.json", "hardlink": tmp_path / "out.json"}[
+        name
+    ]
+    if name == "symlink":
+        output.symlink_to(capture)
+    elif name == "hardlink":
+        os.link(capture, output)
+    result = cli(str(tmp_path if name == "folder" else capture), "--output-file", str(output))
     assert result.exit_code == 2
     assert "inputs are never written" in result.stderr
     assert capture.read_bytes() == before

@@ -400,3 +400,19 @@ def test_progress_on_a_terminal(cluster: Cluster) -> None:
             os.close(follower)
     assert there.returncode == 1 and there.stdout == run("--format", "json", str(FIXTURES)).stdout
     assert f"[{total}/{total}] ".encode() in seen and b"[1/" in seen
+
+
+def test_a_run_leaves_the_callers_dask_configuration_as_it_was() -> None:
+    """The settings of a run (fewer kept messages, forked workers) are for the run only: a
+    program that calls orvalidate keeps its own Dask configuration."""
+    import dask
+
+    from orvalidate import cluster
+
+    keys = ("distributed.admin.low-level-log-length", "distributed.worker.multiprocessing-method")
+    before = {key: dask.config.get(key) for key in keys}
+    files = [str(FIXTURES / "valid" / "openai_text.sse"), str(FIXTURES / "valid" / "openrouter_text.sse")]
+    done = list(cluster.results(files, {}, "dask://local:1", None))
+    assert [path for path, _, _ in done] == files
+    assert all(not isinstance(report, str) and not report.findings for _, report, _ in done)
+    assert {key: dask.config.get(key) for key in keys} == before

@@ -39,6 +39,7 @@ BATCH_MAX = 500
 BATCHES_PER_THREAD = 4  # the fewest batches per worker thread, so the last ones end together
 WINDOW_PER_THREAD = 4  # batches submitted ahead of the first one not yet handed on, per thread
 ATTEMPTS = 2  # a file that failed this many times is reported as not checked
+LOG_LENGTH = 8  # messages Dask keeps per stream for debugging (see _settings)
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _ADDRESS = re.compile(
@@ -194,20 +195,58 @@ def batch_size(files: int, threads: int) -> int:
 
 def _on_cluster(files: list[str], options: dict, address: str) -> Iterator[Result]:
     scheduler, workers = parse_address(address)
-    client, cluster = _connect(address, scheduler, workers)
     try:
-        yield from _merged(client, files, options)
-    finally:
-        # Closing with batches in flight (Ctrl-C) can make Dask's pending callbacks log the
-        # closed connection, traceback and all, through tornado's logger: the run's outcome is
-        # decided by then, and the command's stderr is no place for Dask's teardown.
-        import logging
+        import dask
+        import distributed  # noqa: F401  (both or neither: the scale extra)
+    except ImportError:
+        raise ClusterError("--cluster needs Dask: pip install 'orvalidate[scale]'") from None
+    with dask.config.set(_settings(local=scheduler is None)):  # for this run only: a library's caller keeps its own
+        client, cluster = _connect(address, scheduler, workers)
+        try:
+            yield from _merged(client, files, options)
+        finally:
+            # Closing with batches in flight (Ctrl-C) can make Dask's pending callbacks log the
+            # closed connection, traceback and all, through tornado's logger: the run's outcome is
+            # decided by then, and the command's stderr is no place for Dask's teardown.
+            import logging
 
-        for name in ("tornado.application", "distributed"):
-            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
-        client.close(timeout=10)
-        if cluster is not None:
-            cluster.close(timeout=10)
+            for name in ("tornado.application", "distributed"):
+                logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+            client.close(timeout=10)
+            if cluster is not None:
+                cluster.close(timeout=10)
+
+
+def _settings(local: bool) -> dict:
+    """Dask's configuration for a run.
+
+    Dask keeps its last messages (1,000 by default) on each stream for debugging: on the
+    client's, every batch's task with its file names; on the scheduler's, which for
+    dask://local is in this process, each task again. A run over many files would hold them
+    all, so it keeps a few. A local cluster of ours runs a batch at most twice (ATTEMPTS) and
+    has no use for the workers' statistical profiler (it samples every thread each 10 ms), nor
+    for an event loop's health checked each 20 ms or the dashboard's figures each 0.5 s in
+    each of its processes: an idle local cluster of two then burns 0.03 CPU seconds a second,
+    not 0.1.
+    Its workers are forked from this process, which has imported Dask and orvalidate already,
+    instead of spawned to import them again (a second of CPU for two workers, measured by
+    benchmarks/cluster_bench.py); Python 3.12 warns that forking a process with threads may
+    deadlock, so there they are spawned, as Dask does by default.
+    """
+    settings: dict = {"distributed.admin.low-level-log-length": LOG_LENGTH}
+    if local:
+        import multiprocessing
+        import sys
+
+        fork = sys.version_info < (3, 12) and "fork" in multiprocessing.get_all_start_methods()
+        settings |= {
+            "distributed.scheduler.allowed-failures": ATTEMPTS - 1,
+            "distributed.worker.profile.enabled": False,
+            "distributed.worker.multiprocessing-method": "fork" if fork else "spawn",
+            "distributed.admin.tick.interval": "1s",
+            "distributed.admin.system-monitor.interval": "5s",
+        }
+    return settings
 
 
 def _connect(address: str, scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
@@ -215,29 +254,23 @@ def _connect(address: str, scheduler: str | None, workers: int | None) -> tuple[
     (their HTTP servers too, on ports of the system's choosing: nothing listens past 127.0.0.1)."""
     import logging
 
-    try:
-        import dask
-        from distributed import Client, LocalCluster
-    except ImportError:
-        raise ClusterError("--cluster needs Dask: pip install 'orvalidate[scale]'") from None
+    import dask
+    from distributed import Client, LocalCluster
+
     for handler in logging.getLogger("distributed").handlers:  # its own, set up on import
         handler.setLevel(logging.ERROR)  # a rescheduled batch is Dask's note, not the report's
     if scheduler is None:
-        # A batch is run at most twice (ATTEMPTS); the workers' statistical profiler, which
-        # samples every thread each 10 ms, is no use to a command line.
-        settings = {"distributed.scheduler.allowed-failures": ATTEMPTS - 1, "distributed.worker.profile.enabled": False}
         try:
-            with dask.config.set(settings):
-                cluster = LocalCluster(
-                    n_workers=workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    host="127.0.0.1",
-                    scheduler_port=0,
-                    dashboard_address="127.0.0.1:0",
-                    worker_dashboard_address="127.0.0.1:0",  # None would mean :8787
-                    silence_logs=logging.CRITICAL,  # a worker's heartbeat failing as the cluster closes is no news
-                )
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                scheduler_port=0,
+                dashboard_address="127.0.0.1:0",
+                worker_dashboard_address="127.0.0.1:0",  # None would mean :8787
+                silence_logs=logging.CRITICAL,  # a worker's heartbeat failing as the cluster closes is no news
+            )
         except (OSError, RuntimeError, TimeoutError) as exc:
             raise ClusterError(f"{address}: cannot start a local Dask cluster ({_one_line(exc)})") from None
         return Client(cluster), cluster
