@@ -276,6 +276,39 @@ def test_ctrl_c_cancels_the_work(cluster: Cluster, tmp_path: Path) -> None:
         time.sleep(0.1)
 
 
+def test_ctrl_c_on_a_local_cluster_is_quiet(tmp_path: Path) -> None:
+    """A terminal's Ctrl-C reaches the whole process group, dask://local's workers too: the
+    command says 130 and nothing else, no worker prints its KeyboardInterrupt, none is left."""
+    import psutil
+
+    corpus = tmp_path / "many"
+    corpus.mkdir()
+    for n in range(2000):  # a few seconds of work for two workers: the signal comes mid-run
+        shutil.copy(FIXTURES / "valid" / "openrouter_text.sse", corpus / f"{n:05d}.sse")
+    command = [sys.executable, "-m", "orvalidate", "--cluster", "dask://local:2", str(corpus)]
+    with subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=QUIET, start_new_session=True
+    ) as there:
+        deadline = time.monotonic() + 60
+        while len(psutil.Process(there.pid).children(recursive=True)) < 2:  # the workers are up
+            assert time.monotonic() < deadline and there.poll() is None, there.communicate()[1].decode()
+            time.sleep(0.05)
+        os.killpg(there.pid, signal.SIGINT)
+        stdout, stderr = there.communicate(timeout=60)
+    assert there.returncode == 130, stderr.decode()
+    assert stderr == b"", stderr.decode()
+    time.sleep(1)
+    left = [p for p in psutil.process_iter(["pid"]) if _group(p.pid) == there.pid]
+    assert not left, left
+
+
+def _group(pid: int) -> int | None:
+    try:
+        return os.getpgid(pid)
+    except OSError:
+        return None
+
+
 def test_an_unreachable_scheduler_is_one_line() -> None:
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))

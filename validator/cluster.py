@@ -17,8 +17,11 @@ twice.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
+import threading
 import time
 from collections import deque
 from typing import Any, Callable, Iterator
@@ -47,6 +50,12 @@ _ADDRESS = re.compile(
 )
 
 _OK, _UNREADABLE, _FAILED = 0, 1, 2  # the kinds of a worker's record
+
+# A terminal's Ctrl-C reaches the whole process group: this command, which stops the run and
+# closes its cluster, and dask://local's workers, which would each print a KeyboardInterrupt
+# traceback as they die. Workers forked while a local cluster of ours runs ignore it.
+_deaf_workers = False
+_at_fork: list[bool] = []  # the hook is registered once a process
 
 
 class ClusterError(CaptureError):
@@ -200,21 +209,59 @@ def _on_cluster(files: list[str], options: dict, address: str) -> Iterator[Resul
         import distributed  # noqa: F401  (both or neither: the scale extra)
     except ImportError:
         raise ClusterError("--cluster needs Dask: pip install 'orvalidate[scale]'") from None
-    with dask.config.set(_settings(local=scheduler is None)):  # for this run only: a library's caller keeps its own
-        client, cluster = _connect(address, scheduler, workers)
+    global _deaf_workers
+    local = scheduler is None
+    with dask.config.set(_settings(local)):  # for this run only: a library's caller keeps its own
+        _deaf_workers = local
+        if local and not _at_fork:
+            os.register_at_fork(after_in_child=_deafen_worker)
+            _at_fork.append(True)
         try:
-            yield from _merged(client, files, options)
-        finally:
-            # Closing with batches in flight (Ctrl-C) can make Dask's pending callbacks log the
-            # closed connection, traceback and all, through tornado's logger: the run's outcome is
-            # decided by then, and the command's stderr is no place for Dask's teardown.
-            import logging
+            with _ctrl_c_held(local) as held:
+                client, cluster = _connect(address, scheduler, workers)
+            try:
+                if held:  # pressed while the local cluster started: stop now that it can be closed
+                    raise KeyboardInterrupt
+                yield from _merged(client, files, options)
+            finally:
+                # Closing with batches in flight (Ctrl-C) can make Dask's pending callbacks log the
+                # closed connection, traceback and all, through tornado's logger: the run's outcome is
+                # decided by then, and the command's stderr is no place for Dask's teardown.
+                import logging
 
-            for name in ("tornado.application", "distributed"):
-                logging.getLogger(name).setLevel(logging.CRITICAL + 1)
-            client.close(timeout=10)
-            if cluster is not None:
-                cluster.close(timeout=10)
+                for name in ("tornado.application", "distributed"):
+                    logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+                client.close(timeout=10)
+                if cluster is not None:
+                    cluster.close(timeout=10)
+        finally:
+            _deaf_workers = False
+
+
+def _deafen_worker() -> None:
+    """Run in every child forked by this process: a local cluster's worker ignores Ctrl-C."""
+    if _deaf_workers:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def _ctrl_c_held(local: bool) -> Iterator[list[bool]]:
+    """While a local cluster starts, a Ctrl-C is held (the list says whether one came) so that
+    the run can close what was started. Forked workers ignore it from birth (_deafen_worker);
+    spawned ones inherit an ignored SIGINT, which Python leaves ignored, so while they start
+    this command ignores it too."""
+    held: list[bool] = []
+    if not local or threading.current_thread() is not threading.main_thread():
+        yield held
+        return
+    import dask
+
+    spawned = dask.config.get("distributed.worker.multiprocessing-method") != "fork"
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN if spawned else (lambda *_: held.append(True)))
+    try:
+        yield held
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _settings(local: bool) -> dict:
@@ -273,7 +320,11 @@ def _connect(address: str, scheduler: str | None, workers: int | None) -> tuple[
             )
         except (OSError, RuntimeError, TimeoutError) as exc:
             raise ClusterError(f"{address}: cannot start a local Dask cluster ({_one_line(exc)})") from None
-        return Client(cluster), cluster
+        try:
+            return Client(cluster), cluster
+        except BaseException:
+            cluster.close(timeout=10)
+            raise
     timeout = dask.config.get("distributed.comm.timeouts.connect")
     try:
         client = Client(scheduler, timeout=timeout)
