@@ -437,15 +437,20 @@ def test_progress_on_a_terminal(cluster: Cluster) -> None:
 
 def test_a_run_leaves_the_callers_dask_configuration_as_it_was() -> None:
     """The settings of a run (fewer kept messages, forked workers) are for the run only: a
-    program that calls orvalidate keeps its own Dask configuration."""
-    import dask
-
-    from orvalidate import cluster
-
-    keys = ("distributed.admin.low-level-log-length", "distributed.worker.multiprocessing-method")
-    before = {key: dask.config.get(key) for key in keys}
-    files = [str(FIXTURES / "valid" / "openai_text.sse"), str(FIXTURES / "valid" / "openrouter_text.sse")]
-    done = list(cluster.results(files, {}, "dask://local:1", None))
-    assert [path for path, _, _ in done] == files
-    assert all(not isinstance(report, str) and not report.findings for _, report, _ in done)
-    assert {key: dask.config.get(key) for key in keys} == before
+    program that calls orvalidate keeps its own Dask configuration. In a process of its own,
+    as Dask's event loop thread outlives the run in the process that ran it."""
+    program = f"""
+import dask
+import distributed  # its configuration defaults come with it
+from orvalidate import cluster
+keys = ("distributed.admin.low-level-log-length", "distributed.worker.multiprocessing-method")
+before = {{key: dask.config.get(key) for key in keys}}
+files = [{str(FIXTURES / "valid" / "openai_text.sse")!r}, {str(FIXTURES / "valid" / "openrouter_text.sse")!r}]
+done = list(cluster.results(files, {{}}, "dask://local:1", None))
+assert [path for path, _, _ in done] == files, done
+assert all(not isinstance(report, str) and not report.findings for _, report, _ in done), done
+assert {{key: dask.config.get(key) for key in keys}} == before
+print("same")
+"""
+    done = subprocess.run([sys.executable, "-c", program], cwd=ROOT, capture_output=True, timeout=120, env=QUIET)
+    assert (done.returncode, done.stdout) == (0, b"same\n"), done.stderr.decode()
