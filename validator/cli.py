@@ -453,7 +453,7 @@ def _write(write, output_file: str | None) -> bool:
 def _refuse_to_overwrite(output_file: str | None, files: list[str]) -> str | None:
     """The reason not to write the report over one of the captures it reads, if it would: the
     same file by any name (a link, a hard link). An output file not there yet is none of them;
-    one stat a capture, not a realpath's walk of every folder (a tenth of a 20,000-file run)."""
+    one stat a capture, not a realpath's walk of every folder of every path."""
     if not output_file:
         return None
     try:

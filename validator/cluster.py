@@ -273,12 +273,11 @@ def _settings(local: bool) -> dict:
     all, so it keeps a few. A local cluster of ours runs a batch at most twice (ATTEMPTS) and
     has no use for the workers' statistical profiler (it samples every thread each 10 ms), nor
     for an event loop's health checked each 20 ms or the dashboard's figures each 0.5 s in
-    each of its processes: an idle local cluster of two then burns 0.03 CPU seconds a second,
-    not 0.1.
+    each of its processes: what an idle cluster burns is a third of Dask's default.
     Its workers are forked from this process, which has imported Dask and orvalidate already,
-    instead of spawned to import them again (a second of CPU for two workers, measured by
-    benchmarks/cluster_bench.py); Python 3.12 warns that forking a process with threads may
-    deadlock, so there they are spawned, as Dask does by default.
+    instead of spawned to import them again (half the CPU of a short run); Python 3.12 warns
+    that forking a process with threads may deadlock, so there they are spawned, as Dask does
+    by default.
     """
     settings: dict = {"distributed.admin.low-level-log-length": LOG_LENGTH}
     if local:
