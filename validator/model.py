@@ -193,14 +193,25 @@ class Report:
 
     def summary(self) -> dict:
         """Counts of files, streams, events, errors and warnings."""
-        findings = [f for file in self.files for f in file.findings]
-        return {
-            "files": len(self.files),
-            "streams": sum(len(f.streams) for f in self.files),
-            "events": sum(s.events for f in self.files for s in f.streams),
-            "errors": sum(1 for x in findings if x.severity == "error"),
-            "warnings": sum(1 for x in findings if x.severity == "warning"),
-        }
+        total = dict.fromkeys(SUMMARY_KEYS, 0)
+        for file in self.files:
+            for key, count in file_counts(file).items():
+                total[key] += count
+        return total
+
+
+SUMMARY_KEYS = ("files", "streams", "events", "errors", "warnings")
+
+
+def file_counts(file: FileReport) -> dict:
+    """One file's share of the summary (Report.summary, and the spooled JSON report's)."""
+    return {
+        "files": 1,
+        "streams": len(file.streams),
+        "events": sum(s.events for s in file.streams),
+        "errors": sum(1 for x in file.findings if x.severity == "error"),
+        "warnings": sum(1 for x in file.findings if x.severity == "warning"),
+    }
 
 
 def file_entry(file: FileReport) -> dict:

@@ -16,7 +16,7 @@ from typing import Any, BinaryIO, Iterator, TextIO
 
 import orjson
 
-from ..model import FileReport, Report, file_entry, finding_entry
+from ..model import SUMMARY_KEYS, FileReport, Report, file_counts, file_entry, finding_entry
 
 
 def write(report: Report | Spooled, out: TextIO) -> None:
@@ -54,25 +54,18 @@ class Spooled:
         self._runs = 0
         self._last: tuple | None = None  # the sort key of the last finding spooled
         self._in_order = True  # each file's findings sort after the previous file's
-        self.counts = {"files": 0, "streams": 0, "events": 0, "errors": 0, "warnings": 0}
+        self.counts = dict.fromkeys(SUMMARY_KEYS, 0)
 
     def add(self, file: FileReport) -> None:
         """One more file's verdict: spooled, and counted into the summary."""
-        counts = self.counts
-        if counts["files"]:
+        if self.counts["files"]:
             self._entries.write(",\n")
         self._entries.write(_element(file_entry(file)))
-        counts["files"] += 1
-        counts["streams"] += len(file.streams)
-        counts["events"] += sum(s.events for s in file.streams)
+        for key, count in file_counts(file).items():
+            self.counts[key] += count
         if not file.findings:
             return
         run = sorted(((f.sort_key(), f) for f in file.findings), key=lambda pair: pair[0])
-        for _, f in run:
-            if f.severity == "error":
-                counts["errors"] += 1
-            elif f.severity == "warning":
-                counts["warnings"] += 1
         if self._last is not None and run[0][0] < self._last:
             self._in_order = False  # files given out of order: the findings are sorted together at the end
         self._last = run[-1][0]
