@@ -7,6 +7,7 @@ tests/cluster_faults.py preloaded. Every run of the command line is a subprocess
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -204,6 +205,49 @@ def test_memory_urls_are_listed_and_read_like_a_directory(tmp_path: Path) -> Non
         )
     finally:
         fs.rm("/orvalidate-test", recursive=True)
+
+
+def test_cassettes_and_har_files_as_a_local_run_reads_them(cluster: Cluster, tmp_path: Path) -> None:
+    """A folder's cassettes and HAR files are checked inside, on the workers and through URLs,
+    and its other YAML files are left alone, as a local run does: one rule, discovery.taken."""
+    import fsspec
+
+    from containers_helpers import har_entry, record_one, write_har
+    from loopback import LoopbackServer
+
+    root = tmp_path / "recorded"
+    root.mkdir()
+    capture = FIXTURES / "invalid" / "D001-no-output-text-done.sse"
+    with LoopbackServer() as server:
+        record_one(server, root, capture)
+    write_har(root / "session.har", [har_entry("https://api.openai.com/v1/responses", capture.read_bytes())])
+    (root / "docker-compose.yml").write_text("services:\n  web: {image: nginx}\n")
+    (root / "broken.yaml").write_text("a: [\n")
+    shutil.copy(FIXTURES / "valid" / "openrouter_text.sse", root / "plain.sse")
+    here = run("--format", "json", "--jobs", "1", str(root))
+    assert here.returncode == 1
+    assert [f["path"] for f in json.loads(here.stdout)["files"]] == [
+        str(root / name) for name in ("D001-no-output-text-done.yaml", "plain.sse", "session.har")
+    ]
+    assert b'"kind": "har"' in here.stdout and b'"kind": "cassette"' in here.stdout
+    there = run("--cluster", cluster.address, "--format", "json", str(root))
+    assert (there.returncode, there.stdout, there.stderr) == (here.returncode, here.stdout, here.stderr)
+    through_url = run("--cluster", cluster.address, "--format", "json", f"file://{root}")
+    assert through_url.returncode == 1
+    assert through_url.stdout.replace(f'"file://{root}'.encode(), f'"{root}'.encode()) == here.stdout
+    fs = fsspec.filesystem("memory")
+    for path in root.iterdir():
+        fs.pipe(f"/orvalidate-containers/{path.name}", path.read_bytes())
+    try:
+        from click.testing import CliRunner
+
+        from orvalidate.cli import main
+
+        in_memory = CliRunner().invoke(main, ["--format", "json", "--jobs", "1", "memory://orvalidate-containers/"])
+        assert in_memory.exit_code == 1
+        assert in_memory.stdout.replace('"memory://orvalidate-containers', f'"{root}') == here.stdout.decode()
+    finally:
+        fs.rm("/orvalidate-containers", recursive=True)
 
 
 def test_a_worker_killed_mid_batch_loses_nothing(cluster: Cluster, tmp_path: Path) -> None:

@@ -104,7 +104,7 @@ def _paths(given: tuple[str, ...], config: Config, input_format: str | None) -> 
                 from .cluster import is_url, list_captures
 
                 if is_url(path):
-                    files.extend(list_captures(path))
+                    files.extend(list_captures(path, input_format))
                     continue
             files.extend(iter_captures(path, config, input_format))
         except CaptureError as exc:

@@ -27,7 +27,8 @@ import time
 from collections import deque
 from typing import Any, Callable, Iterator
 
-from .api import CAPTURE_EXTENSIONS, CaptureError, FileReport, check_stream, drain
+from .api import CaptureError, FileReport, check_file, check_stream, drain
+from .containers import kind_for
 from .engine import StreamSummary
 from .model import Finding
 
@@ -50,6 +51,7 @@ _ADDRESS = re.compile(
     r"^dask://(?:(?P<local>local)(?::(?P<workers>[0-9]+))?|(?P<host>\[[0-9A-Fa-f:.]+\]|[^:/\[\]]+):(?P<port>[0-9]+))$"
 )
 
+_NONE = "no captures (*.sse, *.jsonl, *.ndjson), cassettes or HAR files"
 _OK, _UNREADABLE, _FAILED = 0, 1, 2  # the kinds of a worker's record
 
 # A terminal's Ctrl-C reaches the whole process group: this command, which stops the run and
@@ -84,29 +86,35 @@ def parse_address(text: str) -> tuple[str | None, int | None]:
     return f"tcp://{match['host']}:{match['port']}", None
 
 
-def list_captures(url: str) -> list[str]:
-    """The captures a URL names, by the rules of a local path: a directory (a prefix) gives its
-    *.sse, *.jsonl and *.ndjson files at any depth in sorted order, a glob its matches, a file
-    itself. Paths keep the spelling of the URL given (`s3://bucket/day/` -> `s3://bucket/day/x.sse`)."""
+def list_captures(url: str, input_format: str | None = None) -> list[str]:
+    """The files a URL names, by the rules of a local path (discovery.taken): a directory (a
+    prefix) gives its captures, cassettes and HAR files at any depth in sorted order, a glob its
+    matches, a file itself. Paths keep the spelling of the URL given (`s3://bucket/day/` ->
+    `s3://bucket/day/x.sse`). Only a .yaml/.yml file is read here, as far as its first keys, to
+    tell a cassette from other YAML."""
     import fsspec
+
+    from .discovery import taken
+
+    def wanted(found: list[str]) -> list[str]:
+        return sorted(p for p in found if taken(p, input_format=input_format, opener=fsspec.open))
 
     try:
         fs, root = fsspec.core.url_to_fs(url)
         if any(c in root for c in "*?["):
-            found = [fs.unstrip_protocol(p) for p in fs.glob(root) if p.lower().endswith(CAPTURE_EXTENSIONS)]
+            found = wanted([fs.unstrip_protocol(p) for p in fs.glob(root)])
             if not found:
-                raise CaptureError(f"{url}: no captures (*.sse, *.jsonl, *.ndjson) match this pattern")
-            return sorted(found)
+                raise CaptureError(f"{url}: {_NONE} match this pattern")
+            return found
         if fs.isdir(root):
             prefix = url.rstrip("/")
             base = root.rstrip("/")
-            found = [
-                prefix + p[len(base) :] if p.startswith(base + "/") else fs.unstrip_protocol(p) for p in fs.find(root)
-            ]
-            found = [p for p in found if p.lower().endswith(CAPTURE_EXTENSIONS)]
+            found = wanted(
+                [prefix + p[len(base) :] if p.startswith(base + "/") else fs.unstrip_protocol(p) for p in fs.find(root)]
+            )
             if not found:
-                raise CaptureError(f"{url}: no captures (*.sse, *.jsonl, *.ndjson) under this prefix")
-            return sorted(found)
+                raise CaptureError(f"{url}: {_NONE} under this prefix")
+            return found
         if not fs.isfile(root):
             raise CaptureError(f"{url}: no such file or directory")
         return [url]
@@ -129,16 +137,23 @@ def check_one(path: str, options: dict) -> Result:
 
 
 def _check(path: str, options: dict) -> FileReport:
-    try:
-        if is_url(path):
-            import fsspec
+    """A local path as a local run checks it (api.check_file); a URL read through fsspec, a
+    capture streamed through the reader, a container read whole as a local one is."""
+    if not is_url(path):
+        return check_file(path, **options)
+    import fsspec
 
-            with fsspec.open(path, "rb") as stream:
+    kind = kind_for(path, options.get("input_format"))
+    try:
+        with fsspec.open(path, "rb") as stream:
+            if kind is None:
                 return drain(check_stream(stream, path, **options))
-        with open(path, "rb") as stream:
-            return drain(check_stream(stream, path, **options))
+            data = stream.read()
     except OSError as exc:
         raise CaptureError(f"{path}: {exc.strerror or _one_line(exc)}") from None
+    from .containers.check import check_bytes
+
+    return check_bytes(data, path, kind, **options)
 
 
 def check_batch(paths: list[str], options: dict) -> bytes:

@@ -9,7 +9,7 @@ only when it is a VCR cassette, so a folder's other YAML files are left alone.
 from __future__ import annotations
 
 import os
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .api import CAPTURE_EXTENSIONS as CAPTURES
 from .config import DEFAULT, Config
@@ -21,21 +21,32 @@ _BY_FORMAT = {None: CAPTURES + HARS + CASSETTES, "sse": CAPTURES, "jsonl": CAPTU
 
 def under(folder: str, config: Config = DEFAULT, input_format: str | None = None) -> Iterator[str]:
     """The files to check under `folder`, in sorted order."""
-    extensions = _BY_FORMAT[input_format]
     found = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not _excluded(os.path.join(root, d), config))
         for name in files:
             path = os.path.join(root, name)
-            if config.include is None:
-                taken = name.lower().endswith(extensions)
-            else:
-                taken = any(config.matches(glob, path) for glob in config.include)
-            if taken and not _excluded(path, config):
-                if input_format is None and name.lower().endswith(CASSETTES) and not _is_cassette(path):
-                    continue
+            if taken(path, config, input_format):
                 found.append(path)
     yield from sorted(found)
+
+
+def taken(path: str, config: Config = DEFAULT, input_format: str | None = None, opener: Callable = open) -> bool:
+    """Whether a directory search takes the file at `path`: `include` names it (by default, its
+    extension is one `input_format` reads), no `exclude` glob names it, and a .yaml/.yml file
+    is a cassette (read through `opener`, as far as its `interactions` key)."""
+    name = os.path.basename(path).lower()
+    if config.include is None:
+        wanted = name.endswith(_BY_FORMAT[input_format])
+    else:
+        wanted = any(config.matches(glob, path) for glob in config.include)
+    if not wanted or _excluded(path, config):
+        return False
+    if input_format is not None or not name.endswith(CASSETTES):
+        return True
+    from .containers.cassette import is_cassette
+
+    return is_cassette(path, opener)
 
 
 def _excluded(path: str, config: Config) -> bool:
@@ -49,9 +60,3 @@ def _excluded(path: str, config: Config) -> bool:
             return True
         path = os.path.dirname(path)
     return False
-
-
-def _is_cassette(path: str) -> bool:
-    from .containers.cassette import is_cassette
-
-    return is_cassette(path)

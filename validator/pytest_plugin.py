@@ -58,16 +58,9 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 def _wanted(path: str, settings: Config) -> bool:
     """The same choice a directory search makes (discovery.py): include/exclude, and a
     .yaml/.yml file only when it is a cassette."""
-    from .discovery import CAPTURES, CASSETTES, HARS, _excluded, _is_cassette
+    from .discovery import taken
 
-    name = os.path.basename(path).lower()
-    if settings.include is None:
-        taken = name.endswith(CAPTURES + HARS + CASSETTES)
-    else:
-        taken = any(settings.matches(glob, path) for glob in settings.include)
-    if not taken or _excluded(path, settings):
-        return False
-    return not name.endswith(CASSETTES) or _is_cassette(path)
+    return taken(path, settings)
 
 
 class CaptureFile(pytest.File):

@@ -10,7 +10,7 @@ body written as a literal block (`string: |`) maps each stream line to its own f
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from . import Entry, Unreadable
 from .http import decompressed, header, is_responses_stream
@@ -22,13 +22,14 @@ def _loader() -> Any:
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def is_cassette(path: str) -> bool:
-    """Whether the YAML file at `path` is a mapping with an `interactions` list; reads only
-    as far as that key (a directory's other YAML files are not parsed whole)."""
+def is_cassette(path: str, opener: Callable = open) -> bool:
+    """Whether the YAML file at `path` (opened with `opener`: fsspec's for a URL) is a mapping
+    with an `interactions` list; reads only as far as that key (a directory's other YAML files
+    are not parsed whole)."""
     import yaml
 
     try:
-        with open(path, "rb") as stream:
+        with opener(path, "rb") as stream:
             events = yaml.parse(stream, Loader=_loader())
             for event in events:
                 if isinstance(event, (yaml.StreamStartEvent, yaml.DocumentStartEvent)):
