@@ -25,7 +25,7 @@ import signal
 import threading
 import time
 from collections import deque
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from .api import CaptureError, FileReport, check_file, check_stream, drain
 from .containers import kind_for
@@ -42,7 +42,7 @@ Result = tuple[str, "FileReport | str", float]  # what cli._results yields: path
 # thread gets several.
 BATCH_MAX = 500
 BATCHES_PER_THREAD = 4  # the fewest batches per worker thread, so the last ones end together
-WINDOW_PER_THREAD = 4  # batches submitted ahead of the first one not yet handed on, per thread
+WINDOW_PER_THREAD = 2  # batches submitted ahead of the first one not yet handed on, per thread
 ATTEMPTS = 2  # a file that failed this many times is reported as not checked
 LOG_LENGTH = 8  # messages Dask keeps per stream for debugging (see _settings)
 
@@ -157,20 +157,20 @@ def _check(path: str, options: dict) -> FileReport:
 
 
 def check_batch(paths: list[str], options: dict) -> bytes:
-    """Run on a worker: each file's compact record, (path, kind, what, seconds), pickled as one
-    blob. A file whose check raised is a _FAILED record with the error's line (the client tries
-    it once more). One blob, not a list: Dask serialises a list's items one by one, each with
-    its own header and frames, and profiling showed that in the workers' event loops costing
-    more than the rest of their scheduling."""
+    """Run on a worker: each file's compact record, (kind, what, seconds), in the order of
+    `paths`, pickled as one blob. A file whose check raised is a _FAILED record with the
+    error's line (the client tries it once more). One blob, not a list: Dask serialises a
+    list's items one by one, each with its own header and frames, and profiling showed that in
+    the workers' event loops costing more than the rest of their scheduling."""
     records: list[tuple] = []
     for path in paths:
         started = time.perf_counter()
         try:
-            records.append((path, _OK, _compact(_check(path, options)), time.perf_counter() - started))
+            records.append((_OK, _compact(_check(path, options)), time.perf_counter() - started))
         except CaptureError as exc:
-            records.append((path, _UNREADABLE, str(exc), time.perf_counter() - started))
+            records.append((_UNREADABLE, str(exc), time.perf_counter() - started))
         except Exception as exc:  # noqa: BLE001 - a bug or a worker's trouble: tried again, then reported
-            records.append((path, _FAILED, f"{type(exc).__name__}: {_one_line(exc)}", time.perf_counter() - started))
+            records.append((_FAILED, f"{type(exc).__name__}: {_one_line(exc)}", time.perf_counter() - started))
     return pickle.dumps(records, pickle.HIGHEST_PROTOCOL)
 
 
@@ -366,14 +366,15 @@ def _merged(client: Any, files: list[str], options: dict) -> Iterator[Result]:
     starts = range(0, len(files), size)
     window = max(2, WINDOW_PER_THREAD * threads)
     running = as_completed(with_results=True, raise_errors=False)  # results fetched as they come
-    owner: dict[Any, tuple[list[int], int]] = {}  # future -> (indexes of its files, attempt)
-    ready: dict[int, Result] = {}  # results come early, waiting for those before them
+    owner: dict[Any, tuple[Sequence[int], int]] = {}  # future -> (indexes of its files, attempt)
+    arrived: dict[int, tuple[bytes, Sequence[int], int]] = {}  # first file -> a batch's records, still pickled
+    ready: dict[int, Result] = {}  # the records of the batch being handed on, and of files tried again
     suspects: deque[int] = deque()  # files of a batch whose workers died twice, to run alone
     alone: list[Any] = []  # the suspect running, if one is
     submitted = 0  # batches of `starts` submitted
     answered = 0  # files handed on
 
-    def submit(indexes: list[int], attempt: int) -> Any:
+    def submit(indexes: Sequence[int], attempt: int) -> Any:
         # The options go with each batch (~150 bytes): a scattered copy dies with its workers.
         future = client.submit(check_batch, [files[i] for i in indexes], options, pure=False, retries=ATTEMPTS - 1)
         owner[future] = (indexes, attempt)
@@ -384,7 +385,7 @@ def _merged(client: Any, files: list[str], options: dict) -> Iterator[Result]:
         nonlocal submitted
         while submitted < len(starts) and starts[submitted] < answered + window * size:
             start = starts[submitted]
-            submit(list(range(start, min(start + size, len(files)))), 1)
+            submit(range(start, min(start + size, len(files))), 1)
             submitted += 1
         if suspects and not alone:  # one at a time: a worker that dies then names its file
             alone.append(submit([suspects.popleft()], ATTEMPTS))
@@ -396,8 +397,15 @@ def _merged(client: Any, files: list[str], options: dict) -> Iterator[Result]:
             future.release()
             if alone and future is alone[0]:
                 alone.clear()
-            _settle(outcome, indexes, attempt, files, ready, submit, suspects.extend)
-            while answered in ready:
+            if isinstance(outcome, bytes):  # kept pickled, a fraction of its records' size, until its turn
+                arrived[indexes[0]] = (outcome, indexes, attempt)
+            else:
+                _settle(outcome, indexes, attempt, files, ready, submit, suspects.extend)
+            while True:
+                if answered in arrived:
+                    _settle(*arrived.pop(answered), files, ready, submit, suspects.extend)
+                if answered not in ready:
+                    break
                 yield ready.pop(answered)
                 answered += 1
             refill()
@@ -410,12 +418,12 @@ def _merged(client: Any, files: list[str], options: dict) -> Iterator[Result]:
 
 def _settle(
     outcome: Any,
-    indexes: list[int],
+    indexes: Sequence[int],
     attempt: int,
     files: list[str],
     ready: dict[int, Result],
-    submit: Callable[[list[int], int], Any],
-    isolate: Callable[[list[int]], None],
+    submit: Callable[[Sequence[int], int], Any],
+    isolate: Callable[[Sequence[int]], None],
 ) -> None:
     """Keep a batch's records; send what failed once more, alone; report what failed twice."""
     from concurrent.futures import CancelledError
@@ -425,7 +433,8 @@ def _settle(
     if isinstance(outcome, tuple):  # an error comes as (type, exception, traceback)
         outcome = outcome[1]
     if isinstance(outcome, bytes):
-        for i, (path, kind, what, seconds) in zip(indexes, pickle.loads(outcome)):
+        for i, (kind, what, seconds) in zip(indexes, pickle.loads(outcome)):
+            path = files[i]
             if kind == _OK:
                 ready[i] = (path, _expand(path, what), seconds)
             elif kind == _UNREADABLE:
