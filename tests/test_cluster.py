@@ -250,6 +250,34 @@ def test_cassettes_and_har_files_as_a_local_run_reads_them(cluster: Cluster, tmp
         fs.rm("/orvalidate-containers", recursive=True)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://bob:hunter2@127.0.0.1:{port}/day/",
+        "sftp://bob:hunter2@127.0.0.1:{port}/day/x.sse",
+        "http://hunter2@127.0.0.1:{port}/x.sse",
+        "abfs://box:hunter2@127.0.0.1:{port}/x.sse",
+    ],
+)
+def test_a_url_with_credentials_is_refused_unprinted_and_unopened(url: str) -> None:
+    from click.testing import CliRunner
+
+    from orvalidate.cli import main
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        url = url.format(port=listener.getsockname()[1])
+        result = CliRunner().invoke(main, [url])
+        listener.settimeout(0.2)
+        with pytest.raises(TimeoutError):  # nothing tried to connect
+            listener.accept()
+    assert result.exit_code == 2 and "hunter2" not in result.output + result.stderr
+    scheme, _, rest = url.partition("://")
+    assert result.stderr == (
+        f"orvalidate: {scheme}://***@{rest.partition('@')[2]}: a URL with credentials in it would be printed "
+        "with every finding; give them to fsspec by its configuration or the environment instead\n"
+    )
+
+
 def test_a_worker_killed_mid_batch_loses_nothing(cluster: Cluster, tmp_path: Path) -> None:
     corpus = _corpus(tmp_path, "m-slow.sse")
     for mark in cluster.marks.iterdir():

@@ -51,6 +51,7 @@ _ADDRESS = re.compile(
     r"^dask://(?:(?P<local>local)(?::(?P<workers>[0-9]+))?|(?P<host>\[[0-9A-Fa-f:.]+\]|[^:/\[\]]+):(?P<port>[0-9]+))$"
 )
 
+_CONTAINER_AT_ACCOUNT = ("az", "abfs", "abfss")  # adlfs: container@account, no password
 _NONE = "no captures (*.sse, *.jsonl, *.ndjson), cassettes or HAR files"
 _OK, _UNREADABLE, _FAILED = 0, 1, 2  # the kinds of a worker's record
 
@@ -92,6 +93,7 @@ def list_captures(url: str, input_format: str | None = None) -> list[str]:
     matches, a file itself. Paths keep the spelling of the URL given (`s3://bucket/day/` ->
     `s3://bucket/day/x.sse`). Only a .yaml/.yml file is read here, as far as its first keys, to
     tell a cassette from other YAML."""
+    _refuse_credentials(url)
     import fsspec
 
     from .discovery import taken
@@ -124,6 +126,23 @@ def list_captures(url: str, input_format: str | None = None) -> list[str]:
         raise CaptureError(f"{url}: {_one_line(exc)}") from None
     except OSError as exc:
         raise CaptureError(f"{url}: {(exc.strerror or _one_line(exc)).lower()}") from None
+
+
+def _refuse_credentials(url: str) -> None:
+    """A URL's user and password (`ftp://user:secret@host/...`) would be printed with every
+    finding and sent with every batch: they belong in fsspec's configuration or the
+    environment (FSSPEC_FTP_USERNAME, ...), where fsspec finds them and orvalidate never sees
+    them. Azure's `abfs://container@account.dfs.core.windows.net/` names no credential."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    azure = parts.scheme.lower() in _CONTAINER_AT_ACCOUNT and parts.password is None
+    if "@" in parts.netloc and not azure:
+        shown = parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]).geturl()
+        raise CaptureError(
+            f"{shown}: a URL with credentials in it would be printed with every finding; "
+            "give them to fsspec by its configuration or the environment instead"
+        )
 
 
 def check_one(path: str, options: dict) -> Result:
