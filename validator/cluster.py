@@ -34,12 +34,12 @@ from .model import Finding
 
 Result = tuple[str, "FileReport | str", float]  # what cli._results yields: path, report or error line, seconds
 
-# Files per batch, at most. A task costs 8 to 10 ms of CPU between the client, the scheduler
-# and a worker (benchmarks/cluster_bench.py, on this project's 2-core machine),
-# and a small capture 0.5 ms to check: a batch of 500 is a quarter of a second of work for
-# which that cost is 4%, and ten million captures make 20,000 tasks, not ten million (the
-# scheduler keeps a record of each). Fewer files make smaller batches, so that every worker
-# thread gets several.
+# Files per batch, at most. A task costs some milliseconds of CPU between the client, the
+# scheduler and a worker, and a small capture a fraction of one to check (benchmarks/cluster_bench.py
+# measures both; README's Benchmark part has the figures): a batch of 500 makes that cost a few
+# percent of the batch's work, and ten million captures make 20,000 tasks, not ten million
+# (the scheduler keeps a record of each). Fewer files make smaller batches, so that every
+# worker thread gets several.
 BATCH_MAX = 500
 BATCHES_PER_THREAD = 4  # the fewest batches per worker thread, so the last ones end together
 WINDOW_PER_THREAD = 2  # batches submitted ahead of the first one not yet handed on, per thread
