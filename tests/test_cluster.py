@@ -298,6 +298,59 @@ def test_a_worker_killed_mid_batch_loses_nothing(cluster: Cluster, tmp_path: Pat
     cluster.client.wait_for_workers(2, timeout=60)  # the nanny's new worker, for the next tests
 
 
+def test_the_client_submits_only_a_window_ahead(cluster: Cluster, tmp_path: Path) -> None:
+    """While a slow file holds the head of the merge, no batch past WINDOW_PER_THREAD a worker
+    thread is submitted: what the client keeps does not grow with the files."""
+    from orvalidate.cluster import WINDOW_PER_THREAD, batch_size
+
+    corpus = _corpus(tmp_path)
+    shutil.copy(FIXTURES / "valid" / "openrouter_text.sse", corpus / "0-slow.sse")  # first in path order
+    files = sum(1 for p in corpus.rglob("*") if p.suffix in (".sse", ".jsonl", ".ndjson"))
+    batches, window = -(-files // batch_size(files, 2)), WINDOW_PER_THREAD * 2
+    assert batches > window
+    for mark in cluster.marks.iterdir():
+        mark.unlink()
+
+    def install(dask_scheduler) -> None:  # by value to the scheduler: it counts the batches it is given
+        from distributed.diagnostics.plugin import SchedulerPlugin
+
+        class Batches(SchedulerPlugin):
+            name = "orvalidate-batches"
+
+            def __init__(self) -> None:
+                self.keys: set = set()
+
+            def transition(self, key, start, finish, *args, **kwargs) -> None:
+                if "check_batch" in str(key):
+                    self.keys.add(key)
+
+        dask_scheduler.add_plugin(Batches())
+
+    def given(dask_scheduler) -> int:
+        return len(dask_scheduler.plugins["orvalidate-batches"].keys)
+
+    def remove(dask_scheduler) -> None:
+        dask_scheduler.remove_plugin(name="orvalidate-batches")
+
+    here = run("--format", "json", str(corpus))
+    cluster.client.run_on_scheduler(install)
+    try:
+        report = tmp_path / "report.json"
+        command = [sys.executable, "-m", "orvalidate", "--cluster", cluster.address, "--format", "json", "-o"]
+        with subprocess.Popen([*command, str(report), str(corpus)], cwd=ROOT, env=QUIET) as there:
+            deadline = time.monotonic() + 60
+            while not any(cluster.marks.iterdir()):
+                assert time.monotonic() < deadline and there.poll() is None
+                time.sleep(0.05)
+            time.sleep(0.5)  # the window's other batches are done by now; the slow file has 1.5 s to go
+            during = cluster.client.run_on_scheduler(given)
+            assert there.wait(60) == here.returncode
+        assert (during, cluster.client.run_on_scheduler(given)) == (window, batches)
+        assert report.read_bytes() == here.stdout
+    finally:
+        cluster.client.run_on_scheduler(remove)
+
+
 def test_a_file_failing_twice_is_not_checked_and_named(cluster: Cluster, tmp_path: Path) -> None:
     corpus = _corpus(tmp_path, "x-raise-always.sse")
     there = run("--cluster", cluster.address, "--format", "json", str(corpus))
