@@ -497,6 +497,20 @@ def test_stdin_is_refused_on_a_cluster() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--cluster", "dask://local:2", "fixtures/valid"], "--cluster needs Dask: pip install 'orvalidate[scale]'"),
+        (["memory://day/"], "memory://day/: URL paths need fsspec: pip install 'orvalidate[scale]'"),
+    ],
+)
+def test_without_the_scale_extra_one_line_says_what_to_install(args: list[str], message: str) -> None:
+    hide = "import sys; sys.modules.update(dict.fromkeys(['dask', 'distributed', 'fsspec']))"  # None: not installed
+    command = f"{hide}; sys.argv = ['orvalidate', *{args!r}]; from orvalidate.cli import run; run()"
+    done = subprocess.run([sys.executable, "-c", command], cwd=ROOT, capture_output=True, timeout=60, env=QUIET)
+    assert (done.returncode, done.stdout, done.stderr.decode()) == (2, b"", f"orvalidate: {message}\n")
+
+
 def test_a_plain_check_imports_neither_dask_nor_fsspec() -> None:
     there = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "orvalidate", "fixtures/valid/openrouter_text.sse"],

@@ -94,7 +94,10 @@ def list_captures(url: str, input_format: str | None = None) -> list[str]:
     `s3://bucket/day/x.sse`). Only a .yaml/.yml file is read here, as far as its first keys, to
     tell a cassette from other YAML."""
     _refuse_credentials(url)
-    import fsspec
+    try:
+        import fsspec
+    except ImportError:
+        raise CaptureError(f"{url}: URL paths need fsspec: pip install 'orvalidate[scale]'") from None
 
     from .discovery import taken
 
