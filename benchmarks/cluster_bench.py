@@ -223,7 +223,10 @@ def main() -> None:
         print(f"{name:<18}{med(name, 'wall'):>9.2f}{med(name, 'cpu'):>9.2f}{med(name, 'rss_kib') / 1024:>16.1f}")
     print(f"CPU local:2 / jobs 2: {ratio('local:2', 'jobs2')}   goal <= 1.15")
     print(f"CPU running / jobs 2: {ratio('running', 'jobs2')}   goal <= 1.15")
-    print(f"CPU jobs 2 / jobs 1:  {ratio('jobs2', 'jobs1')}")
+    print(f"CPU jobs 2 / jobs 1:  {ratio('jobs2', 'jobs1')};  CPU local:2 / jobs 1: {ratio('local:2', 'jobs1')}")
+    print(
+        f"wall local:2 / jobs 1: {ratio('local:2', 'jobs1', 'wall')};  wall jobs 2 / jobs 1: {ratio('jobs2', 'jobs1', 'wall')}"
+    )
     print(
         f"wall local:2 / jobs 2: {ratio('local:2', 'jobs2', 'wall')};  wall running / jobs 2: {ratio('running', 'jobs2', 'wall')}"
     )
