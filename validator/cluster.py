@@ -52,6 +52,7 @@ _ADDRESS = re.compile(
 )
 
 _CONTAINER_AT_ACCOUNT = ("az", "abfs", "abfss")  # adlfs: container@account, no password
+_SNIFF_BLOCK = 1 << 16  # bytes fetched at a time to tell a cassette from other YAML
 _NONE = "no captures (*.sse, *.jsonl, *.ndjson), cassettes or HAR files"
 _OK, _UNREADABLE, _FAILED = 0, 1, 2  # the kinds of a worker's record
 
@@ -99,10 +100,16 @@ def list_captures(url: str, input_format: str | None = None) -> list[str]:
     except ImportError:
         raise CaptureError(f"{url}: URL paths need fsspec: pip install 'orvalidate[scale]'") from None
 
+    from functools import partial
+
     from .discovery import taken
 
+    # A YAML file is read as far as its first keys: in small blocks, not in the store's own
+    # (tens of MB on S3), so that telling a cassette apart does not fetch the whole of it.
+    sniff = partial(fsspec.open, block_size=_SNIFF_BLOCK)
+
     def wanted(found: list[str]) -> list[str]:
-        return sorted(p for p in found if taken(p, input_format=input_format, opener=fsspec.open))
+        return sorted(p for p in found if taken(p, input_format=input_format, opener=sniff))
 
     try:
         fs, root = fsspec.core.url_to_fs(url)
