@@ -16,6 +16,7 @@ from .payload import check_event_shape
 from .reader import format_for, read
 
 CAPTURE_EXTENSIONS = (".sse", ".jsonl", ".ndjson")
+NO_CAPTURES = "no captures (*.sse, *.jsonl, *.ndjson), cassettes or HAR files"  # what a search found none of
 
 
 class CaptureError(Exception):
@@ -30,9 +31,7 @@ def iter_captures(path: str, config: Config = DEFAULT, input_format: str | None 
 
         found = list(under(path, config, input_format))
         if not found:
-            raise CaptureError(
-                f"{path}: no captures (*.sse, *.jsonl, *.ndjson), cassettes or HAR files in this directory"
-            )
+            raise CaptureError(f"{path}: {NO_CAPTURES} in this directory")
         yield from found
     else:
         try:

@@ -27,7 +27,7 @@ import time
 from collections import deque
 from typing import Any, Callable, Iterator, Sequence
 
-from .api import CaptureError, FileReport, check_file, check_stream, drain
+from .api import NO_CAPTURES, CaptureError, FileReport, check_file, check_stream, drain
 from .containers import kind_for
 from .engine import StreamSummary
 from .model import Finding
@@ -53,7 +53,6 @@ _ADDRESS = re.compile(
 
 _CONTAINER_AT_ACCOUNT = ("az", "abfs", "abfss")  # adlfs: container@account, no password
 _SNIFF_BLOCK = 1 << 16  # bytes fetched at a time to tell a cassette from other YAML
-_NONE = "no captures (*.sse, *.jsonl, *.ndjson), cassettes or HAR files"
 _OK, _UNREADABLE, _FAILED = 0, 1, 2  # the kinds of a worker's record
 
 # A terminal's Ctrl-C reaches the whole process group: this command, which stops the run and
@@ -116,7 +115,7 @@ def list_captures(url: str, input_format: str | None = None) -> list[str]:
         if any(c in root for c in "*?["):
             found = wanted([fs.unstrip_protocol(p) for p in fs.glob(root)])
             if not found:
-                raise CaptureError(f"{url}: {_NONE} match this pattern")
+                raise CaptureError(f"{url}: {NO_CAPTURES} match this pattern")
             return found
         if fs.isdir(root):
             prefix = url.rstrip("/")
@@ -125,7 +124,7 @@ def list_captures(url: str, input_format: str | None = None) -> list[str]:
                 [prefix + p[len(base) :] if p.startswith(base + "/") else fs.unstrip_protocol(p) for p in fs.find(root)]
             )
             if not found:
-                raise CaptureError(f"{url}: {_NONE} under this prefix")
+                raise CaptureError(f"{url}: {NO_CAPTURES} under this prefix")
             return found
         if not fs.isfile(root):
             raise CaptureError(f"{url}: no such file or directory")

@@ -50,17 +50,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     settings = parent.config.stash.get(_CONFIG, None)
-    if settings is None or not _wanted(str(file_path), settings):
+    from .discovery import taken  # the choice a directory search makes: include/exclude, cassettes
+
+    if settings is None or not taken(str(file_path), settings):
         return None
     return CaptureFile.from_parent(parent, path=file_path)
-
-
-def _wanted(path: str, settings: Config) -> bool:
-    """The same choice a directory search makes (discovery.py): include/exclude, and a
-    .yaml/.yml file only when it is a cassette."""
-    from .discovery import taken
-
-    return taken(path, settings)
 
 
 class CaptureFile(pytest.File):
